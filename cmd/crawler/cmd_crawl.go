@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/crawl"
+	"github.com/hnredstar/crawler/extract"
+)
+
+func newBackfillCommand(opts *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "backfill",
+		Short: "Walk every column to its end and archive every article",
+		Long: `backfill walks every column's list pages to the end, fetches every article
+and archives it. Articles already archived are fetched again: an unchanged
+article leaves the archive untouched, a changed one becomes a new version.
+Run it once to fill a new archive; use "crawl" from cron afterwards.
+`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCrawl(cmd.Context(), opts, crawl.Backfill, cmd.OutOrStdout())
+		},
+	}
+}
+
+func newCrawlCommand(opts *options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "crawl",
+		Short: "Fetch what is new since the last run (for cron)",
+		Long: `crawl is the scheduled run: it walks the site like backfill but never fetches
+a page the archive already holds, so it picks up new articles cheaply.
+`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCrawl(cmd.Context(), opts, crawl.Incremental, cmd.OutOrStdout())
+		},
+	}
+}
+
+// runCrawl runs a backfill or incremental crawl as configured, records the
+// run in the archive and prints a summary to out.
+func runCrawl(ctx context.Context, opts *options, mode crawl.Mode, out io.Writer) error {
+	cfg, err := opts.load()
+	if err != nil {
+		return err
+	}
+	log, err := opts.logger()
+	if err != nil {
+		return err
+	}
+	ext, err := newExtractor(cfg, opts.configPath)
+	if err != nil {
+		return err
+	}
+	a, err := openArchive(cfg.Archive.Path, false, cfg.Archive.LockTimeout.Std())
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return crawlInto(ctx, a, crawlOptions(cfg, mode, ext, log), out)
+}
+
+// crawlInto runs one crawl into an open archive and records it.
+func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io.Writer) error {
+	log := co.Logger
+	co.Progress = throttledProgress(log, 5*time.Second)
+	start := time.Now()
+	log.Info("run started", "mode", co.Mode.String(), "start_urls", co.StartURLs, "archive", a.Path())
+	res, runErr := crawl.Run(ctx, a, co)
+	end := time.Now()
+
+	run := archive.Run{
+		Kind: co.Mode.String(), Start: start, End: end,
+		Pages: res.Pages, Added: res.Added, Versioned: res.Versioned, Aliased: res.Aliased,
+		Unchanged: res.Unchanged, Failed: len(res.Failures), Status: "ok",
+	}
+	switch {
+	case runErr != nil:
+		run.Status, run.Error = "error", runErr.Error()
+	case len(res.Failures) > 0:
+		run.Status = "partial"
+	}
+	if err := a.PutRun(run); err != nil {
+		log.Error("could not record the run", "err", err)
+	}
+	fmt.Fprintf(out, "%s: %d pages, %d articles (%d new, %d new versions, %d aliases, %d unchanged), %d skipped as known, %d dead links, %d challenges, %d failed, in %s\n",
+		run.Kind, res.Pages, res.Articles, res.Added, res.Versioned, res.Aliased, res.Unchanged,
+		res.Skipped, res.Dead, res.Challenges, len(res.Failures), end.Sub(start).Round(time.Millisecond))
+	if runErr != nil {
+		return fmt.Errorf("%s stopped: %w", run.Kind, runErr)
+	}
+	if len(res.Failures) > 0 {
+		for i, f := range res.Failures {
+			if i == 20 {
+				log.Warn("more failures not listed", "count", len(res.Failures)-i)
+				break
+			}
+			log.Warn("failed", "url", f.URL, "status", f.Status, "err", f.Err)
+		}
+		return errPagesFailed
+	}
+	return nil
+}
+
+func crawlOptions(cfg Config, mode crawl.Mode, ext *extract.Extractor, log *slog.Logger) crawl.Options {
+	return crawl.Options{
+		StartURLs:            cfg.Site.StartURLs,
+		AllowedDomains:       cfg.Site.AllowedDomains,
+		UserAgent:            cfg.Crawl.UserAgent,
+		Delay:                cfg.Crawl.Delay.Std(),
+		Parallelism:          cfg.Crawl.Parallelism,
+		Timeout:              cfg.Crawl.Timeout.Std(),
+		MaxRetries:           cfg.Crawl.MaxRetries,
+		MaxPages:             cfg.Crawl.MaxPages,
+		MaxBodyBytes:         cfg.Crawl.MaxBodyBytes,
+		AllowPrivateNetworks: cfg.Crawl.AllowPrivateNetworks,
+		Mode:                 mode,
+		Extractor:            ext,
+		Logger:               log,
+	}
+}
+
+func newExtractor(cfg Config, file string) (*extract.Extractor, error) {
+	ext, err := extract.New(extract.Options{
+		Title:      cfg.Extract.Title,
+		Source:     cfg.Extract.Source,
+		Published:  cfg.Extract.Published,
+		Body:       cfg.Extract.Body,
+		Column:     cfg.Extract.Column,
+		ArticleURL: cfg.Site.ArticleURLPatterns,
+		ListURL:    cfg.Site.ListURLPatterns,
+	})
+	if err != nil {
+		return nil, &ConfigError{File: file, Msg: err.Error()}
+	}
+	return ext, nil
+}
+
+// throttledProgress logs the running counts at most once per interval.
+func throttledProgress(log *slog.Logger, every time.Duration) func(crawl.Result) {
+	var mu sync.Mutex
+	last := time.Now()
+	return func(r crawl.Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(last) < every {
+			return
+		}
+		last = time.Now()
+		log.Info("progress", "pages", r.Pages, "articles", r.Articles, "new", r.Added, "failed", len(r.Failures))
+	}
+}

@@ -1,0 +1,358 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole of config.yaml. Every key has a default (see
+// defaultConfig), so a file only needs the keys it changes.
+type Config struct {
+	Site    SiteConfig    `yaml:"site"`
+	Crawl   CrawlConfig   `yaml:"crawl"`
+	Extract ExtractConfig `yaml:"extract"`
+	Archive ArchiveConfig `yaml:"archive"`
+}
+
+// SiteConfig says where the site is and what belongs to it.
+type SiteConfig struct {
+	StartURLs      []string `yaml:"start_urls"`
+	AllowedDomains []string `yaml:"allowed_domains"`
+	// ArticleURLPatterns and ListURLPatterns are optional regular
+	// expressions that classify pages by URL before any content heuristic.
+	ArticleURLPatterns []string `yaml:"article_url_patterns"`
+	ListURLPatterns    []string `yaml:"list_url_patterns"`
+}
+
+// CrawlConfig holds the politeness and limit settings of a crawl.
+type CrawlConfig struct {
+	UserAgent            string   `yaml:"user_agent"`
+	Delay                Duration `yaml:"delay"`
+	Parallelism          int      `yaml:"parallelism"`
+	Timeout              Duration `yaml:"timeout"`
+	MaxRetries           int      `yaml:"max_retries"`
+	MaxPages             int      `yaml:"max_pages"`
+	MaxBodyBytes         int64    `yaml:"max_body_bytes"`
+	AllowPrivateNetworks bool     `yaml:"allow_private_networks"`
+}
+
+// ExtractConfig holds optional CSS selectors for the site's article pages.
+// Empty selectors leave the field to the extractor's heuristics.
+type ExtractConfig struct {
+	Title     string `yaml:"title"`
+	Source    string `yaml:"source"`
+	Published string `yaml:"published"`
+	Body      string `yaml:"body"`
+	Column    string `yaml:"column"`
+}
+
+// ArchiveConfig says where the archive lives.
+type ArchiveConfig struct {
+	Path        string   `yaml:"path"`
+	LockTimeout Duration `yaml:"lock_timeout"`
+}
+
+// Duration is a time.Duration written in YAML as "1s", "500ms", "2m".
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return errors.New(`expected a duration such as "1s" or "500ms"`)
+	}
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf(`%q is not a duration; write it like "1s", "500ms" or "2m"`, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Std returns d as a time.Duration.
+func (d Duration) Std() time.Duration { return time.Duration(d) }
+
+func defaultConfig() Config {
+	return Config{
+		Site: SiteConfig{
+			StartURLs:      []string{"https://www.hnredstar.gov.cn/"},
+			AllowedDomains: []string{"www.hnredstar.gov.cn", "hnredstar.gov.cn"},
+		},
+		Crawl: CrawlConfig{
+			UserAgent:    "hnredstar-archiver/1.0 (+https://github.com/hnredstar/crawler)",
+			Delay:        Duration(time.Second),
+			Parallelism:  2,
+			Timeout:      Duration(30 * time.Second),
+			MaxRetries:   3,
+			MaxBodyBytes: 10 << 20,
+		},
+		Archive: ArchiveConfig{
+			Path:        "data/archive.db",
+			LockTimeout: Duration(time.Second),
+		},
+	}
+}
+
+// ConfigError is a problem with the configuration, located by file, line
+// and key so the user can go straight to it.
+type ConfigError struct {
+	File string
+	Line int // 0 when the problem is not tied to one line
+	Key  string
+	Msg  string
+}
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Key != "" {
+		fmt.Fprintf(&b, "%s: ", e.Key)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// loadConfigFile reads and validates the configuration at path.
+func loadConfigFile(path string) (Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return Config{}, &ConfigError{File: path, Msg: "no such file; run from the project root or pass --config FILE"}
+		}
+		return Config{}, &ConfigError{File: path, Msg: err.Error()}
+	}
+	defer f.Close()
+	return parseConfig(f, path)
+}
+
+// parseConfig decodes YAML strictly over the defaults: an unknown key, a
+// value of the wrong type or a bad duration is an error naming the line and
+// the key. The result is validated.
+func parseConfig(r io.Reader, name string) (Config, error) {
+	cfg := defaultConfig()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return cfg, &ConfigError{File: name, Msg: err.Error()}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return cfg, yamlSyntaxError(name, err)
+	}
+	if len(root.Content) > 0 { // an empty file keeps the defaults
+		if err := decodeStrict(root.Content[0], reflect.ValueOf(&cfg).Elem(), "", name); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, cfg.validate(name, &root)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func yamlSyntaxError(name string, err error) error {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		var line int
+		fmt.Sscan(m[1], &line)
+		return &ConfigError{File: name, Line: line, Msg: "invalid YAML: " + m[2]}
+	}
+	return &ConfigError{File: name, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+}
+
+// decodeStrict walks a mapping node into the struct v, key by key, so every
+// error can name its key path and line.
+func decodeStrict(n *yaml.Node, v reflect.Value, path, file string) error {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if v.Kind() != reflect.Struct || v.Type() == reflect.TypeOf(Duration(0)) {
+		if err := n.Decode(v.Addr().Interface()); err != nil {
+			return &ConfigError{File: file, Line: n.Line, Key: path, Msg: typeErrorText(err, v.Type(), n)}
+		}
+		return nil
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil // "site:" with nothing under it keeps the defaults
+	}
+	if n.Kind != yaml.MappingNode {
+		return &ConfigError{File: file, Line: n.Line, Key: orRoot(path), Msg: "expected a mapping of keys (key: value)"}
+	}
+	fields := yamlFields(v.Type())
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		key := joinKey(path, k.Value)
+		if line, dup := seen[k.Value]; dup {
+			return &ConfigError{File: file, Line: k.Line, Key: key, Msg: fmt.Sprintf("duplicate key (first set on line %d)", line)}
+		}
+		seen[k.Value] = k.Line
+		idx, ok := fields[k.Value]
+		if !ok {
+			return &ConfigError{File: file, Line: k.Line, Key: key,
+				Msg: fmt.Sprintf("unknown key; known keys under %s: %s", orRoot(path), strings.Join(sortedKeys(fields), ", "))}
+		}
+		if err := decodeStrict(val, v.Field(idx), key, file); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func typeErrorText(err error, t reflect.Type, n *yaml.Node) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		want := map[reflect.Kind]string{
+			reflect.Int: "a whole number", reflect.Int64: "a whole number", reflect.Bool: "true or false",
+			reflect.String: "a string", reflect.Slice: "a list",
+		}[t.Kind()]
+		if want == "" {
+			want = t.String()
+		}
+		if n.Kind == yaml.ScalarNode {
+			return fmt.Sprintf("expected %s, got %q", want, n.Value)
+		}
+		return "expected " + want
+	}
+	return err.Error()
+}
+
+func yamlFields(t reflect.Type) map[string]int {
+	m := map[string]int{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			m[name] = i
+		}
+	}
+	return m
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func joinKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func orRoot(path string) string {
+	if path == "" {
+		return "the top level"
+	}
+	return path
+}
+
+// validate checks values that decode fine but make no sense. root locates
+// the offending key's line when the file sets it.
+func (c *Config) validate(file string, root *yaml.Node) error {
+	bad := func(key, msg string) error {
+		return &ConfigError{File: file, Line: lineOf(root, key), Key: key, Msg: msg}
+	}
+	if len(c.Site.StartURLs) == 0 {
+		return bad("site.start_urls", "at least one start URL is required")
+	}
+	if len(c.Site.AllowedDomains) == 0 {
+		return bad("site.allowed_domains", "at least one domain is required, e.g. www.hnredstar.gov.cn")
+	}
+	for _, raw := range c.Site.StartURLs {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("site.start_urls", fmt.Sprintf("%q is not an absolute http(s) URL", raw))
+		}
+		if !containsFold(c.Site.AllowedDomains, u.Hostname()) {
+			return bad("site.start_urls", fmt.Sprintf("%q is outside site.allowed_domains (%s); add its host there", raw, strings.Join(c.Site.AllowedDomains, ", ")))
+		}
+	}
+	for _, d := range c.Site.AllowedDomains {
+		if d == "" || strings.ContainsAny(d, "/: ") {
+			return bad("site.allowed_domains", fmt.Sprintf("%q is not a host name; write it like www.hnredstar.gov.cn", d))
+		}
+	}
+	for _, p := range append(append([]string{}, c.Site.ArticleURLPatterns...), c.Site.ListURLPatterns...) {
+		if _, err := regexp.Compile(p); err != nil {
+			key := "site.article_url_patterns"
+			if !slices.Contains(c.Site.ArticleURLPatterns, p) {
+				key = "site.list_url_patterns"
+			}
+			return bad(key, fmt.Sprintf("%q is not a valid regular expression: %v", p, err))
+		}
+	}
+	switch {
+	case c.Crawl.Delay < 0:
+		return bad("crawl.delay", "must not be negative")
+	case c.Crawl.Parallelism < 1:
+		return bad("crawl.parallelism", "must be at least 1")
+	case c.Crawl.Timeout <= 0:
+		return bad("crawl.timeout", "must be positive, e.g. 30s")
+	case c.Crawl.MaxRetries < 0:
+		return bad("crawl.max_retries", "must not be negative")
+	case c.Crawl.MaxPages < 0:
+		return bad("crawl.max_pages", "must not be negative (0 means no limit)")
+	case c.Crawl.MaxBodyBytes < 1024:
+		return bad("crawl.max_body_bytes", "must be at least 1024")
+	case strings.TrimSpace(c.Crawl.UserAgent) == "":
+		return bad("crawl.user_agent", "must name the crawler and a contact")
+	case strings.TrimSpace(c.Archive.Path) == "":
+		return bad("archive.path", "must name the archive file, e.g. data/archive.db")
+	case c.Archive.LockTimeout < 0:
+		return bad("archive.lock_timeout", "must not be negative")
+	}
+	return nil
+}
+
+// lineOf finds the line of a dotted key in the document, or 0.
+func lineOf(root *yaml.Node, key string) int {
+	if root == nil || len(root.Content) == 0 {
+		return 0
+	}
+	n := root.Content[0]
+	parts := strings.Split(key, ".")
+	for i, part := range parts {
+		if n.Kind != yaml.MappingNode {
+			return 0
+		}
+		var next *yaml.Node
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == part {
+				if i == len(parts)-1 {
+					return n.Content[j].Line
+				}
+				next = n.Content[j+1]
+			}
+		}
+		if next == nil {
+			return 0
+		}
+		n = next
+	}
+	return 0
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestShippedConfigLoads(t *testing.T) {
+	cfg, err := loadConfigFile("../../config.yaml")
+	if err != nil {
+		t.Fatalf("shipped config.yaml: %v", err)
+	}
+	if got := cfg.Site.StartURLs; len(got) != 1 || got[0] != "https://www.hnredstar.gov.cn/" {
+		t.Errorf("start_urls = %v", got)
+	}
+	if cfg.Crawl.Delay.Std() != time.Second || cfg.Crawl.Parallelism != 2 || cfg.Crawl.AllowPrivateNetworks {
+		t.Errorf("crawl defaults not polite: %+v", cfg.Crawl)
+	}
+	if cfg.Archive.Path != "data/archive.db" {
+		t.Errorf("archive.path = %q", cfg.Archive.Path)
+	}
+}
+
+func TestParseConfigOverridesDefaults(t *testing.T) {
+	cfg, err := parseConfig(strings.NewReader("crawl:\n  delay: 250ms\n  parallelism: 8\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Crawl.Delay.Std() != 250*time.Millisecond || cfg.Crawl.Parallelism != 8 {
+		t.Errorf("crawl = %+v", cfg.Crawl)
+	}
+	if cfg.Crawl.MaxRetries != 3 || len(cfg.Site.StartURLs) != 1 {
+		t.Errorf("defaults lost: %+v", cfg)
+	}
+}
+
+func TestParseConfigRejects(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		line       int // -1: any line; 0: not checked
+		key        string
+		want       string
+	}{
+		{"unknown key", "crawl:\n  dealy: 1s\n", 2, "crawl.dealy", "unknown key"},
+		{"unknown section", "sites:\n  start_urls: []\n", 1, "sites", "unknown key"},
+		{"bad duration", "crawl:\n  delay: fast\n", 2, "crawl.delay", "not a duration"},
+		{"duration without unit", "crawl:\n  timeout: 30\n", 2, "crawl.timeout", "not a duration"},
+		{"wrong type", "crawl:\n  parallelism: two\n", 2, "crawl.parallelism", "whole number"},
+		{"list expected", "site:\n  start_urls: https://www.hnredstar.gov.cn/\n", 2, "site.start_urls", "list"},
+		{"bad yaml", "crawl:\n  delay: 1s\n parallelism: 2\n", -1, "", "invalid YAML"},
+		{"tab indentation", "crawl:\n\tdelay: 1s\n", 2, "", "invalid YAML"},
+		{"section not a mapping", "crawl: 5\n", 1, "crawl", "mapping"},
+		{"duplicate key", "crawl:\n  delay: 1s\n  delay: 2s\n", 3, "crawl.delay", "duplicate"},
+		{"empty start urls", "site:\n  start_urls: []\n", 2, "site.start_urls", "at least one"},
+		{"relative start url", "site:\n  start_urls: [\"/index.html\"]\n", 2, "site.start_urls", "absolute"},
+		{"start url outside domains", "site:\n  start_urls: [\"https://example.com/\"]\n", 2, "site.start_urls", "outside site.allowed_domains"},
+		{"empty domains", "site:\n  allowed_domains: []\n", 2, "site.allowed_domains", "at least one"},
+		{"domain with scheme", "site:\n  start_urls: [\"https://a.cn/\"]\n  allowed_domains: [\"https://a.cn\"]\n", 0, "site.", ""},
+		{"negative delay", "crawl:\n  delay: -1s\n", 2, "crawl.delay", "negative"},
+		{"zero parallelism", "crawl:\n  parallelism: 0\n", 2, "crawl.parallelism", "at least 1"},
+		{"negative retries", "crawl:\n  max_retries: -2\n", 2, "crawl.max_retries", "negative"},
+		{"tiny body limit", "crawl:\n  max_body_bytes: 10\n", 2, "crawl.max_body_bytes", "at least"},
+		{"empty archive path", "archive:\n  path: \"\"\n", 2, "archive.path", "archive file"},
+		{"bad pattern", "site:\n  article_url_patterns: [\"(\"]\n", 2, "site.article_url_patterns", "regular expression"},
+		{"bool expected", "crawl:\n  allow_private_networks: maybe\n", 2, "crawl.allow_private_networks", "true or false"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseConfig(strings.NewReader(tt.yaml), "test.yaml")
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %T %v is not a *ConfigError", err, err)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "test.yaml") {
+				t.Errorf("message %q does not start with the file name", msg)
+			}
+			if tt.line < 0 && ce.Line <= 0 {
+				t.Errorf("no line number in %q", msg)
+			}
+			if tt.line > 0 && ce.Line != tt.line {
+				t.Errorf("line = %d, want %d (%s)", ce.Line, tt.line, msg)
+			}
+			if !strings.HasPrefix(ce.Key, tt.key) {
+				t.Errorf("key = %q, want %q (%s)", ce.Key, tt.key, msg)
+			}
+			if !strings.Contains(msg, tt.want) {
+				t.Errorf("message %q does not say %q", msg, tt.want)
+			}
+			if strings.Count(msg, "\n") > 0 {
+				t.Errorf("message is not one line: %q", msg)
+			}
+		})
+	}
+}
+
+func TestEmptyConfigKeepsDefaults(t *testing.T) {
+	cfg, err := parseConfig(strings.NewReader(""), "empty.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Archive.Path != "data/archive.db" {
+		t.Errorf("archive.path = %q", cfg.Archive.Path)
+	}
+}

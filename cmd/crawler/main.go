@@ -1,0 +1,73 @@
+// Command crawler crawls 红星网 (www.hnredstar.gov.cn) into an embedded
+// bbolt archive, and exports the archive as JSONL.
+//
+// Run "crawler --help" for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hnredstar/crawler/archive"
+)
+
+// Exit statuses, documented in the README and in every --help.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2 // bad flags, arguments or configuration
+	exitLocked      = 3 // another crawler process holds the archive
+	exitPagesFailed = 4 // the run finished, but some pages failed
+)
+
+const exitStatusHelp = `
+EXIT STATUS
+  0  success
+  1  error
+  2  usage or configuration error
+  3  archive locked by another crawler process
+  4  run finished, but some pages failed (they are retried by the next run)`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:]))
+}
+
+// run executes the command line args and returns the exit status.
+func run(ctx context.Context, args []string) int {
+	cmd := newRootCommand()
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(os.Stderr, "crawler:", err)
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	var cfgErr *ConfigError
+	var usage *usageError
+	switch {
+	case errors.As(err, &cfgErr), errors.As(err, &usage):
+		return exitUsage
+	case errors.Is(err, archive.ErrLocked):
+		return exitLocked
+	case errors.Is(err, errPagesFailed):
+		return exitPagesFailed
+	}
+	return exitError
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// errPagesFailed reports a run that finished with failed pages.
+var errPagesFailed = errors.New("some pages failed; see the log above; the next run retries them")

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hnredstar/crawler/archive"
+)
+
+// options are the flags shared by every command.
+type options struct {
+	configPath  string
+	archivePath string
+	logFormat   string
+	verbose     bool
+	quiet       bool
+	stderr      io.Writer
+}
+
+func newRootCommand() *cobra.Command {
+	opts := &options{stderr: os.Stderr}
+	root := &cobra.Command{
+		Use:   "crawler",
+		Short: "Crawl 红星网 (www.hnredstar.gov.cn) into a local archive and export it",
+		Long: `crawler archives the news of 红星网 (www.hnredstar.gov.cn): it walks the site
+politely, extracts each article's title, source, publication time and body,
+keeps every article once (with its raw pages) in an embedded bbolt archive,
+and exports the archive as JSONL.
+
+Settings come from config.yaml (see --config); flags override a few of them.
+` + exitStatusHelp,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{msg: err.Error() + " (see --help)"}
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&opts.configPath, "config", "config.yaml", "configuration `FILE`")
+	pf.StringVar(&opts.archivePath, "archive", "", "archive file `PATH` (overrides archive.path)")
+	pf.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
+	pf.BoolVarP(&opts.verbose, "verbose", "v", false, "log every page")
+	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "log only warnings and errors")
+
+	root.AddCommand(
+		newBackfillCommand(opts),
+		newCrawlCommand(opts),
+		newExportCommand(opts),
+		newStatsCommand(opts),
+		newExtractCommand(opts),
+		newDemoCommand(opts),
+	)
+	for _, c := range root.Commands() {
+		c.Long += "\n" + exitStatusHelp
+		c.SilenceErrors, c.SilenceUsage = true, true
+		c.SetFlagErrorFunc(root.FlagErrorFunc())
+		if c.Args != nil {
+			check := c.Args
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if err := check(cmd, args); err != nil {
+					return &usageError{msg: fmt.Sprintf("%s: %v (see crawler %s --help)", cmd.Name(), err, cmd.Name())}
+				}
+				return nil
+			}
+		}
+	}
+	return root
+}
+
+// load reads the configuration and applies the flag overrides.
+func (o *options) load() (Config, error) {
+	cfg, err := loadConfigFile(o.configPath)
+	if err != nil {
+		return cfg, err
+	}
+	if o.archivePath != "" {
+		cfg.Archive.Path = o.archivePath
+	}
+	return cfg, nil
+}
+
+// logger builds the logger the flags ask for; logs go to stderr.
+func (o *options) logger() (*slog.Logger, error) {
+	level := slog.LevelInfo
+	switch {
+	case o.verbose && o.quiet:
+		return nil, &usageError{msg: "--verbose and --quiet contradict each other; pick one"}
+	case o.verbose:
+		level = slog.LevelDebug
+	case o.quiet:
+		level = slog.LevelWarn
+	}
+	ho := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(o.stderr, ho)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(o.stderr, ho)), nil
+	}
+	return nil, &usageError{msg: fmt.Sprintf("--log-format %q: expected text or json", o.logFormat)}
+}
+
+// openArchive opens the archive at path, explaining a held lock.
+func openArchive(path string, readOnly bool, lockTimeout time.Duration) (*archive.Archive, error) {
+	a, err := archive.Open(path, archive.Options{ReadOnly: readOnly, Timeout: lockTimeout})
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && readOnly {
+			return nil, fmt.Errorf("archive %s does not exist yet; run crawler backfill (or crawl) first, or pass --archive PATH", path)
+		}
+		return nil, fmt.Errorf("open archive: %w", err)
+	}
+	return a, nil
+}
