@@ -39,6 +39,8 @@ var trackingParams = map[string]bool{
 	"enterid":          true,
 	"sharer_sharetime": true,
 	"sharer_shareid":   true,
+	"jsessionid":       true, // session IDs, never content
+	"phpsessid":        true,
 }
 
 // wechatFrom are the values of "from" that WeChat appends when an article is
@@ -188,7 +190,7 @@ func validHost(host string) bool {
 // canonicalPath normalises the escaped path p: percent-encoding, dot
 // segments, a trailing index file, and "" → "/".
 func canonicalPath(p string) string {
-	p = removeDotSegments(normaliseEscapes(p, pathByte))
+	p = removeDotSegments(dropSessionIDs(normaliseEscapes(p, pathByte)))
 	if p == "" {
 		return "/"
 	}
@@ -197,6 +199,23 @@ func canonicalPath(p string) string {
 		p = p[:dir+1]
 	}
 	return p
+}
+
+// dropSessionIDs removes Java servlet session IDs (";jsessionid=...", any
+// case) from the end of path segments. p is ASCII (escapes normalised).
+func dropSessionIDs(p string) string {
+	const param = ";jsessionid="
+	for {
+		i := strings.Index(strings.ToLower(p), param)
+		if i < 0 {
+			return p
+		}
+		end := strings.IndexByte(p[i:], '/')
+		if end < 0 {
+			end = len(p) - i
+		}
+		p = p[:i] + p[i+end:]
+	}
 }
 
 // removeDotSegments implements RFC 3986 §5.2.4 on an absolute path.

@@ -12,6 +12,7 @@
 //     unreserved characters (A-Z a-z 0-9 - . _ ~) decoded, characters that
 //     may not appear literally (space, non-ASCII, "<", "|", ...) encoded,
 //     and a stray "%" not followed by two hex digits encoded as "%25";
+//   - Java session IDs (";jsessionid=...") dropped from the path;
 //   - dot segments resolved ("/a/./b/../c" becomes "/a/c"), an empty path
 //     becoming "/";
 //   - a trailing directory index file (index.html, index.htm, index.shtml,

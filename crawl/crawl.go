@@ -94,16 +94,18 @@ type Failure struct {
 
 // Result counts what a run did.
 type Result struct {
-	Pages      int // responses received
-	Articles   int // articles handed to the archive
-	Added      int
-	Versioned  int
-	Aliased    int
-	Unchanged  int
-	Skipped    int // known URLs not fetched (incremental mode)
-	Dead       int // 404/410 links
-	Challenges int // anti-bot challenge pages met
-	Failures   []Failure
+	Pages         int // responses received
+	Articles      int // articles handed to the archive
+	Added         int
+	Versioned     int
+	Aliased       int
+	Unchanged     int
+	Skipped       int      // known URLs not fetched (incremental mode)
+	Dead          int      // 404/410 links
+	Challenges    []string // anti-bot challenge pages met; reported, never archived
+	OutOfScope    int      // redirects to hosts outside the allowed domains, not followed
+	RobotsBlocked int      // links robots.txt disallows, not fetched
+	Failures      []Failure
 }
 
 // Run crawls the site described by opts into a and returns what it did.
@@ -128,8 +130,11 @@ type crawler struct {
 	q       *queue.Queue
 	allowed map[string]bool
 	starts  map[string]bool
+	robots  *robots
 	ingest  chan archive.Article
 	wg      sync.WaitGroup
+	// ctx is the run's context, kept for Colly callbacks, which carry none.
+	ctx context.Context
 
 	mu       sync.Mutex
 	seen     map[string]struct{}
@@ -175,6 +180,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		}
 	}
 	cr := &crawler{
+		ctx:      ctx,
 		opts:     opts,
 		arch:     a,
 		ext:      ext,
@@ -198,18 +204,25 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 	// one source of settings, so set everything that matters again.
 	c.UserAgent = opts.UserAgent
 	c.MaxBodySize = int(opts.MaxBodyBytes)
-	c.IgnoreRobotsTxt = false
+	// robots.txt is applied by the crawler itself (see robots), so that its
+	// Crawl-delay is honoured, redirects are checked too and a robots.txt
+	// that cannot be fetched is reported.
+	c.IgnoreRobotsTxt = true
 	c.AllowURLRevisit = true // the crawler keeps its own canonical seen-set
 	c.DetectCharset = false  // extract.Decode decides; the raw bytes stay as served
 	c.ParseHTTPErrorResponse = false
 	c.CacheDir = ""
 	c.MaxDepth = 0
 	c.AllowedDomains = append([]string(nil), opts.AllowedDomains...)
-	c.WithTransport(newTransport(opts))
+	transport := newTransport(opts)
+	c.WithTransport(transport)
 	c.SetRequestTimeout(opts.Timeout)
-	if err := c.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: opts.Parallelism, Delay: opts.Delay}); err != nil {
-		return nil, fmt.Errorf("set crawl limits: %w", err)
-	}
+	c.SetRedirectHandler(cr.checkRedirect)
+	cr.robots = newRobots(&http.Client{
+		Transport:     transport,
+		Timeout:       opts.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error { return cr.inScope(req, via) },
+	}, opts.UserAgent, opts.MaxRetries)
 	cr.main = c
 	cr.pages = c.Clone()
 
@@ -256,7 +269,81 @@ func newTransport(opts Options) http.RoundTripper {
 	}
 }
 
+// inScope refuses a redirect that leaves the allowed domains or goes on
+// for too long.
+func (cr *crawler) inScope(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if (req.URL.Scheme != "http" && req.URL.Scheme != "https") || !cr.allowed[strings.ToLower(req.URL.Hostname())] {
+		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), colly.ErrForbiddenDomain)
+	}
+	return nil
+}
+
+// checkRedirect applies scope and robots.txt to every redirect hop.
+func (cr *crawler) checkRedirect(req *http.Request, via []*http.Request) error {
+	if err := cr.inScope(req, via); err != nil {
+		return err
+	}
+	ok, err := cr.robots.allowed(req.Context(), req.URL)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), colly.ErrRobotsTxtBlocked)
+	}
+	// An old address redirecting to a page already fetched or queued ends
+	// here, so the page is not fetched twice.
+	if key, err := canon.URL(req.URL.String()); err == nil {
+		cr.mu.Lock()
+		_, dup := cr.seen[key]
+		cr.seen[key] = struct{}{}
+		cr.mu.Unlock()
+		if dup {
+			return errRedirectSeen
+		}
+		if cr.opts.Mode == Incremental {
+			if known, err := cr.arch.Has(key); err == nil && known {
+				cr.count(func(r *Result) { r.Skipped++ })
+				return errRedirectSeen
+			}
+		}
+	}
+	return nil
+}
+
+// errRedirectSeen stops a redirect to a page the run already has.
+var errRedirectSeen = errors.New("redirect to a page already seen")
+
+// setLimits applies the per-host delay and parallelism, raising the delay
+// to the Crawl-delay of the start hosts' robots.txt where it asks for more.
+func (cr *crawler) setLimits(ctx context.Context) error {
+	delay := cr.opts.Delay
+	for _, raw := range cr.opts.StartURLs {
+		u, err := url.Parse(raw)
+		if err != nil {
+			continue
+		}
+		d, err := cr.robots.crawlDelay(ctx, u)
+		if err != nil {
+			continue // reported when the start URL is enqueued
+		}
+		if d > delay {
+			cr.log.Info("robots.txt asks for a longer delay; obeying", "host", u.Host, "crawl_delay", d)
+			delay = d
+		}
+	}
+	if err := cr.main.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: cr.opts.Parallelism, Delay: delay}); err != nil {
+		return fmt.Errorf("set crawl limits: %w", err)
+	}
+	return nil
+}
+
 func (cr *crawler) run(ctx context.Context) (Result, error) {
+	if err := cr.setLimits(ctx); err != nil {
+		return Result{}, err
+	}
 	cr.wg.Add(1)
 	go cr.writeArchive(ctx)
 
@@ -316,6 +403,19 @@ func (cr *crawler) enqueue(rawURL, column string, trusted bool) {
 	cr.seen[key] = struct{}{}
 	cr.mu.Unlock()
 
+	// The page is fetched at the address the site gave (canonical forms
+	// such as /col/ for /col/index.html need not be served); only the
+	// fragment goes.
+	u.Fragment, u.RawFragment = "", ""
+	if ok, err := cr.robots.allowed(cr.ctx, u); err != nil {
+		cr.fail(key, 0, err)
+		return
+	} else if !ok {
+		cr.log.Debug("robots.txt disallows", "url", key)
+		cr.count(func(r *Result) { r.RobotsBlocked++ })
+		return
+	}
+
 	if cr.opts.Mode == Incremental {
 		if known, err := cr.arch.Has(key); err == nil && known {
 			cr.count(func(r *Result) { r.Skipped++ })
@@ -326,8 +426,7 @@ func (cr *crawler) enqueue(rawURL, column string, trusted bool) {
 	if column != "" {
 		colCtx.Put(ctxColumn, column)
 	}
-	pu, _ := url.Parse(key)
-	req := &colly.Request{URL: pu, Method: http.MethodGet, Ctx: colCtx, Headers: &http.Header{}}
+	req := &colly.Request{URL: u, Method: http.MethodGet, Ctx: colCtx, Headers: &http.Header{}}
 	if err := cr.q.AddRequest(req); err != nil {
 		cr.fail(key, 0, fmt.Errorf("queue: %w", err))
 	}
@@ -389,7 +488,7 @@ func (cr *crawler) onResponse(r *colly.Response) {
 		for _, u := range links.Pagination {
 			cr.enqueue(u, listColumn, true)
 		}
-	case extract.Article:
+	case extract.ArticlePage:
 		if base, ok := continuationOf(pageURL, links); ok {
 			cr.enqueue(base, column, true)
 			return
@@ -533,6 +632,15 @@ func (cr *crawler) onError(r *colly.Response, err error) {
 	case r.StatusCode >= 400 && cr.isChallenge(r):
 		cr.challenge(pageURL, r.StatusCode)
 		return
+	case errors.Is(err, errRedirectSeen):
+		return
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+		cr.count(func(res *Result) { res.RobotsBlocked++ })
+		return
+	case errors.Is(err, colly.ErrForbiddenDomain):
+		cr.log.Debug("redirect out of scope not followed", "url", pageURL, "err", err)
+		cr.count(func(res *Result) { res.OutOfScope++ })
+		return
 	case errors.Is(err, colly.ErrAbortedAfterHeaders):
 		cr.fail(pageURL, r.StatusCode, ErrTruncated)
 		return
@@ -578,8 +686,7 @@ func backoff(attempt int) time.Duration {
 func (cr *crawler) challenge(pageURL string, status int) {
 	cr.log.Warn("anti-bot challenge page; not archived", "url", pageURL, "status", status)
 	cr.count(func(r *Result) {
-		r.Challenges++
-		r.Failures = append(r.Failures, Failure{URL: pageURL, Status: status, Err: "anti-bot challenge page"})
+		r.Challenges = append(r.Challenges, pageURL)
 	})
 }
 
@@ -621,10 +728,18 @@ func (cr *crawler) writeArchive(ctx context.Context) {
 			return
 		}
 		// The batch is written even after cancellation: it was fetched whole.
-		outcomes, err := cr.arch.PutBatch(context.WithoutCancel(ctx), batch)
+		wctx := context.WithoutCancel(ctx)
+		outcomes, err := cr.arch.PutBatch(wctx, batch)
 		if err != nil {
+			// One bad article must not sink the others: store them one by one.
+			outcomes = outcomes[:0]
 			for _, a := range batch {
-				cr.fail(a.URL, 0, fmt.Errorf("archive: %w", err))
+				o, err := cr.arch.Put(wctx, a)
+				if err != nil {
+					cr.fail(a.URL, 0, fmt.Errorf("archive: %w", err))
+					continue
+				}
+				outcomes = append(outcomes, o)
 			}
 		}
 		cr.count(func(r *Result) {

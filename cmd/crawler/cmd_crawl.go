@@ -93,7 +93,7 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 	}
 	fmt.Fprintf(out, "%s: %d pages, %d articles (%d new, %d new versions, %d aliases, %d unchanged), %d skipped as known, %d dead links, %d challenges, %d failed, in %s\n",
 		run.Kind, res.Pages, res.Articles, res.Added, res.Versioned, res.Aliased, res.Unchanged,
-		res.Skipped, res.Dead, res.Challenges, len(res.Failures), end.Sub(start).Round(time.Millisecond))
+		res.Skipped, res.Dead, len(res.Challenges), len(res.Failures), end.Sub(start).Round(time.Millisecond))
 	if runErr != nil {
 		return fmt.Errorf("%s stopped: %w", run.Kind, runErr)
 	}

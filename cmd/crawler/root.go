@@ -23,8 +23,8 @@ type options struct {
 	stderr      io.Writer
 }
 
-func newRootCommand() *cobra.Command {
-	opts := &options{stderr: os.Stderr}
+func newRootCommand(stderr io.Writer) *cobra.Command {
+	opts := &options{stderr: stderr}
 	root := &cobra.Command{
 		Use:   "crawler",
 		Short: "Crawl 红星网 (www.hnredstar.gov.cn) into a local archive and export it",

@@ -1,0 +1,90 @@
+// Package archive stores crawled articles in one bbolt file: one record per
+// article, its earlier versions, the raw HTTP responses it was extracted
+// from, the run history, and the crawler's resumable state. It is the only
+// package that imports bbolt; it knows nothing of HTML or HTTP clients.
+//
+// # Records, versions and aliases
+//
+// Put canonicalises the article URL (package canon) and computes its
+// content hash (ContentHash: SHA-256 over the whitespace-normalised title,
+// "\n" and body). Then:
+//
+//   - a URL seen before with the same content is Unchanged: nothing is
+//     written, so running a backfill twice changes nothing, not even
+//     fetched_at;
+//   - a URL seen before (as a record's URL or alias) with other content
+//     gives the record a new version (Versioned); old versions are kept and
+//     returned by Versions. If the content equals the record's latest
+//     version (a second URL catching up with an edit), the outcome is
+//     Unchanged and only that URL's last-seen hash is updated. Because the
+//     archive remembers the content last seen at each URL, two URLs of one
+//     record that disagree (a stale mirror) do not make a new version on
+//     every run, and an edit that is reverted does make one;
+//   - a new URL whose content some record already has becomes an alias of
+//     the record that first had it (Aliased); aliases store no raw pages;
+//   - anything else is a new record (Added).
+//
+// Each Put (and each PutBatch) is one bbolt transaction covering the record
+// and all its indexes.
+//
+// # Reading
+//
+// ForEach and WriteJSONL go through the publication-time index, so export
+// is in publication order with a Since/Until filter and never loads the
+// archive into memory. Records without a publication time come last and
+// are left out by any filter. Verify checks the whole file.
+//
+// # Opening
+//
+// Open takes bbolt's file lock, waiting Options.Timeout (default 1s) before
+// failing with ErrLocked; readers (Options.ReadOnly) share the lock with
+// each other but not with a writer. An existing file is checked with a
+// read-only open first: a file that is not bbolt, a bbolt file without our
+// meta bucket, or a newer schema is refused (ErrNotArchive,
+// ErrSchemaTooNew) and left byte-for-byte unchanged. A new file is created
+// with mode 0600, its directory with 0750.
+//
+// # On-disk format, schema version 1
+//
+// All integers in keys are big-endian, so keys sort numerically. Values
+// other than runs and state start with a format byte (1), then fields in
+// the order given. In values, "uvarint"/"varint" are encoding/binary
+// varints, a "string" is a uvarint length and that many bytes, a "list" is
+// a uvarint count and that many strings, and a "time" is one byte 0 (zero
+// time) or 1 followed by varint Unix seconds and uvarint nanoseconds (UTC;
+// the zone is not kept).
+//
+//	meta      "format" → "hnredstar-crawler-archive"
+//	          "schema" → "1" (decimal ASCII). Open refuses a file without
+//	                     this bucket or format, or with a higher schema.
+//	articles  id(8) → header: format, uvarint latest version, string URL
+//	          (canonical, the one the record was added under), list aliases.
+//	          id is the bucket's NextSequence, 1, 2, 3, ...; Record.ID is it
+//	          in decimal, zero-padded to ten digits ("0000000042").
+//	versions  id(8) version(4) → format, content hash (32 raw bytes, right
+//	          after the format byte so Put can compare without decoding),
+//	          strings title, source, body, column, author, editor, times
+//	          published, fetched_at, lists images, attachments, uvarint
+//	          number of raw pages. Versions count from 1.
+//	raw       id(8) version(4) page(4) → format, uvarint length of the
+//	          encoded page, zstd frame of the encoded page: string URL (as
+//	          fetched), varint status, time fetched_at, uvarint header count,
+//	          then per header (sorted by name) string name and list values,
+//	          then string body. Pages count from 0.
+//	urls      canonical URL → id(8), SHA-256 of the content last seen at
+//	          this URL (32), kind (1 byte: 0 record URL, 1 alias). Holds
+//	          every record URL and alias; Has and Put look here first.
+//	hashes    SHA-256 (32) → id(8) of the first record with that content.
+//	          Every version's hash is present.
+//	bytime    published(12) id(8) → empty. published is Unix seconds with
+//	          the sign bit flipped (8) and nanoseconds (4), or 12 bytes of
+//	          0xFF for an unknown time, so that those sort last. One entry
+//	          per record, for the latest version's publication time.
+//	runs      seq(8) → JSON object of Run (see its tags).
+//	state     key → value as given to PutState.
+//
+// Verify checks every arrow above in both directions where it has one.
+//
+// A later schema bumps "schema" and the format bytes of changed values;
+// Open then refuses the file in older crawlers with ErrSchemaTooNew.
+package archive

@@ -1,0 +1,289 @@
+package archive
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/hnredstar/crawler/canon"
+)
+
+// forEachBatch is how many records ForEach reads per read transaction. It
+// bounds memory and keeps transactions short, so a writer in the same
+// process is not held up while fn runs.
+const forEachBatch = 256
+
+// Filter selects records by publication time.
+type Filter struct {
+	// Since, if not zero, keeps records published at or after it.
+	Since time.Time
+	// Until, if not zero, keeps records published before it.
+	Until time.Time
+}
+
+// bounds returns the bytime key range [start, end) for f; nil means open.
+// With a filter, records without a publication time are left out.
+func (f Filter) bounds() (start, end []byte) {
+	if !f.Since.IsZero() {
+		start = timePrefix(f.Since)
+	}
+	switch {
+	case !f.Until.IsZero():
+		end = timePrefix(f.Until)
+	case !f.Since.IsZero():
+		end = timePrefix(time.Time{})
+	}
+	return start, end
+}
+
+// ForEach calls fn with the latest version of each record in order of
+// publication time, then ID; records without a publication time come last.
+// With a non-zero Filter, only records published in [Since, Until) are
+// passed, and records without a publication time are left out.
+//
+// Records are read in batches, each in its own read transaction, so memory
+// stays bounded however large the archive; a record written while ForEach
+// runs may or may not be seen. ForEach stops and returns the first error
+// from fn, or ctx.Err() once ctx is done.
+func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) error {
+	start, end := f.bounds()
+	if start != nil && end != nil && bytes.Compare(start, end) >= 0 {
+		return nil
+	}
+	var last []byte // last key read; the next batch starts after it
+	batch := make([]Record, 0, forEachBatch)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		done := false
+		err := a.db.View(func(tx *bolt.Tx) error {
+			arts := tx.Bucket(bucketArticles)
+			versions := tx.Bucket(bucketVersions)
+			c := tx.Bucket(bucketByTime).Cursor()
+			var k []byte
+			switch {
+			case last != nil:
+				if k, _ = c.Seek(last); bytes.Equal(k, last) {
+					k, _ = c.Next()
+				}
+			case start != nil:
+				k, _ = c.Seek(start)
+			default:
+				k, _ = c.First()
+			}
+			for ; len(batch) < forEachBatch; k, _ = c.Next() {
+				if k == nil || (end != nil && bytes.Compare(k, end) >= 0) {
+					done = true
+					return nil
+				}
+				_, id, ok := parseTimeKey(k)
+				if !ok {
+					return fmt.Errorf("bytime key %x: %w", k, errCorrupt)
+				}
+				r, err := latestRecord(arts, versions, id)
+				if err != nil {
+					return err
+				}
+				batch = append(batch, r)
+				last = append(last[:0], k...)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read archive %s: %w", a.path, err)
+		}
+		for _, r := range batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+func latestRecord(arts, versions *bolt.Bucket, id uint64) (Record, error) {
+	h, err := getHeader(arts, id)
+	if err != nil {
+		return Record{}, err
+	}
+	v, err := getVersion(versions, id, h.Latest)
+	if err != nil {
+		return Record{}, err
+	}
+	return record(id, &h, h.Latest, &v), nil
+}
+
+func getVersion(versions *bolt.Bucket, id uint64, n int) (version, error) {
+	b := versions.Get(versionKey(id, n))
+	if b == nil {
+		return version{}, fmt.Errorf("record %s version %d: %w", formatID(id), n, ErrNotFound)
+	}
+	v, err := decodeVersion(b)
+	if err != nil {
+		return version{}, fmt.Errorf("record %s version %d: %w", formatID(id), n, err)
+	}
+	return v, nil
+}
+
+// WriteJSONL writes the records ForEach passes to w, one JSON object per
+// line (see Record.MarshalJSON), and returns how many it wrote. Output is
+// buffered; w is not closed.
+func (a *Archive) WriteJSONL(ctx context.Context, w io.Writer, f Filter) (int, error) {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var line []byte
+	n := 0
+	err := a.ForEach(ctx, f, func(r Record) error {
+		line = r.appendJSON(line[:0])
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return fmt.Errorf("write record %s: %w", r.ID, err)
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	if err := bw.Flush(); err != nil {
+		return n, fmt.Errorf("write records: %w", err)
+	}
+	return n, nil
+}
+
+// Versions returns every version of the record with the given ID, oldest
+// (version 1) first. It returns ErrNotFound for an unknown ID.
+func (a *Archive) Versions(id string) ([]Record, error) {
+	n, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	var recs []Record
+	err = a.db.View(func(tx *bolt.Tx) error {
+		h, err := getHeader(tx.Bucket(bucketArticles), n)
+		if err != nil {
+			return err
+		}
+		versions := tx.Bucket(bucketVersions)
+		for i := 1; i <= h.Latest; i++ {
+			v, err := getVersion(versions, n, i)
+			if err != nil {
+				return err
+			}
+			r := record(n, &h, i, &v)
+			r.Aliases = slices.Clone(r.Aliases)
+			recs = append(recs, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("versions of %s: %w", id, err)
+	}
+	return recs, nil
+}
+
+// Get returns the latest version of the record with the given ID, or
+// ErrNotFound.
+func (a *Archive) Get(id string) (Record, error) {
+	n, err := parseID(id)
+	if err != nil {
+		return Record{}, err
+	}
+	var r Record
+	err = a.db.View(func(tx *bolt.Tx) error {
+		r, err = latestRecord(tx.Bucket(bucketArticles), tx.Bucket(bucketVersions), n)
+		return err
+	})
+	if err != nil {
+		return Record{}, fmt.Errorf("get %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// Lookup returns the latest version of the record whose URL or alias is
+// url once canonicalised, or ErrNotFound.
+func (a *Archive) Lookup(url string) (Record, error) {
+	p, err := canon.URL(url)
+	if err != nil {
+		return Record{}, err
+	}
+	var r Record
+	err = a.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketURLs).Get([]byte(p))
+		if v == nil {
+			return ErrNotFound
+		}
+		id, _, _, ok := parseURLValue(v)
+		if !ok {
+			return fmt.Errorf("urls entry: %w", errCorrupt)
+		}
+		r, err = latestRecord(tx.Bucket(bucketArticles), tx.Bucket(bucketVersions), id)
+		return err
+	})
+	if err != nil {
+		return Record{}, fmt.Errorf("lookup %s: %w", p, err)
+	}
+	return r, nil
+}
+
+// RawPages returns the raw responses stored for a version of a record
+// (version <= 0: the latest), in page order. It returns ErrNotFound for an
+// unknown ID or version. Aliases store no raw pages of their own.
+func (a *Archive) RawPages(id string, version int) ([]RawPage, error) {
+	n, err := parseID(id)
+	if err != nil {
+		return nil, err
+	}
+	var pages []RawPage
+	err = a.db.View(func(tx *bolt.Tx) error {
+		h, err := getHeader(tx.Bucket(bucketArticles), n)
+		if err != nil {
+			return err
+		}
+		if version <= 0 {
+			version = h.Latest
+		}
+		v, err := getVersion(tx.Bucket(bucketVersions), n, version)
+		if err != nil {
+			return err
+		}
+		raw := tx.Bucket(bucketRaw)
+		pages = make([]RawPage, 0, v.Pages)
+		for i := range v.Pages {
+			b := raw.Get(rawKey(n, version, i))
+			if b == nil {
+				return fmt.Errorf("raw page %d: %w", i+1, ErrNotFound)
+			}
+			plain, err := a.decompress(b)
+			if err != nil {
+				return fmt.Errorf("raw page %d: %w", i+1, err)
+			}
+			p, err := decodeRawPage(plain)
+			if err != nil {
+				return fmt.Errorf("raw page %d: %w", i+1, err)
+			}
+			pages = append(pages, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("raw pages of %s version %d: %w", id, version, err)
+	}
+	return pages, nil
+}
+
+// idOf returns the record ID in the first 8 bytes of a key.
+func idOf(k []byte) uint64 { return binary.BigEndian.Uint64(k) }

@@ -1,0 +1,152 @@
+package archive
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Run is the record of one crawler run, kept in the archive's history.
+type Run struct {
+	Kind      string    `json:"kind"` // e.g. "crawl", "backfill"
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	Pages     int       `json:"pages"` // pages fetched
+	Added     int       `json:"added"`
+	Versioned int       `json:"versioned"`
+	Aliased   int       `json:"aliased"`
+	Unchanged int       `json:"unchanged"`
+	Failed    int       `json:"failed"`
+	Status    string    `json:"status"` // e.g. "ok", "failed", "interrupted"
+	Error     string    `json:"error,omitempty"`
+}
+
+// PutRun appends r to the run history.
+func (a *Archive) PutRun(r Run) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("put run: %w", err)
+	}
+	err = a.update(func(tx *bolt.Tx) error {
+		runs := tx.Bucket(bucketRuns)
+		runs.FillPercent = appendFill
+		seq, err := runs.NextSequence()
+		if err != nil {
+			return err
+		}
+		return runs.Put(idKey(seq), v)
+	})
+	if err != nil {
+		return fmt.Errorf("put run: %w", err)
+	}
+	return nil
+}
+
+// Runs returns up to limit runs (all if limit <= 0), newest first.
+func (a *Archive) Runs(limit int) ([]Run, error) {
+	var runs []Run
+	err := a.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketRuns).Cursor()
+		for k, v := c.Last(); k != nil && (limit <= 0 || len(runs) < limit); k, v = c.Prev() {
+			var r Run
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("run %d: %w", idOf(k), err)
+			}
+			runs = append(runs, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read runs: %w", err)
+	}
+	return runs, nil
+}
+
+// Stats counts what an archive holds.
+type Stats struct {
+	Articles    int   // records
+	Aliases     int   // alias URLs, over all records
+	Versions    int   // versions over all records (at least Articles)
+	RawPages    int   // raw responses stored
+	RawBytes    int64 // their size before compression (bodies and headers)
+	StoredBytes int64 // their size in the archive, compressed
+	LastRun     *Run  // newest run, nil if none
+}
+
+// Stats walks the archive and counts its contents.
+func (a *Archive) Stats() (Stats, error) {
+	var s Stats
+	err := a.db.View(func(tx *bolt.Tx) error {
+		s.Articles = tx.Bucket(bucketArticles).Stats().KeyN
+		s.Versions = tx.Bucket(bucketVersions).Stats().KeyN
+		err := tx.Bucket(bucketURLs).ForEach(func(_, v []byte) error {
+			if _, _, kind, ok := parseURLValue(v); ok && kind == urlAlias {
+				s.Aliases++
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bucketRaw).ForEach(func(_, v []byte) error {
+			s.RawPages++
+			n, _ := rawLen(v)
+			s.RawBytes += n
+			s.StoredBytes += int64(len(v))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if k, v := tx.Bucket(bucketRuns).Cursor().Last(); k != nil {
+			var r Run
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("run %d: %w", idOf(k), err)
+			}
+			s.LastRun = &r
+		}
+		return nil
+	})
+	if err != nil {
+		return Stats{}, fmt.Errorf("stats of %s: %w", a.path, err)
+	}
+	return s, nil
+}
+
+// PutState stores value under key in the state bucket, for the crawler's
+// resumable frontier. A nil value deletes the key.
+func (a *Archive) PutState(key string, value []byte) error {
+	if key == "" {
+		return errors.New("put state: empty key")
+	}
+	err := a.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketState)
+		if value == nil {
+			return b.Delete([]byte(key))
+		}
+		return b.Put([]byte(key), value)
+	})
+	if err != nil {
+		return fmt.Errorf("put state %q: %w", key, err)
+	}
+	return nil
+}
+
+// State returns a copy of the value stored under key, or nil, nil if there
+// is none.
+func (a *Archive) State(key string) ([]byte, error) {
+	var v []byte
+	err := a.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketState).Get([]byte(key)); b != nil {
+			v = append([]byte{}, b...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("state %q: %w", key, err)
+	}
+	return v, nil
+}

@@ -1,0 +1,124 @@
+// Package simsite is a deterministic simulated copy of 红星网
+// (www.hnredstar.gov.cn) that also knows its ground truth. End-to-end tests,
+// benchmarks and `crawler demo` run against it instead of the real site.
+//
+// It imitates the traits of Chinese government CMS sites (TRS WCM, Hanweb,
+// the rednet platform) listed in SITE.md, with markup that varies between
+// columns the way different CMSs do, so that a crawler written against it
+// must be generic. It imports nothing of the project.
+//
+// # API
+//
+// Shaped like net/http/httptest:
+//
+//	srv := simsite.NewServer(simsite.Options{Seed: 1, Articles: 300})
+//	defer srv.Close()
+//	// crawl srv.URL ...
+//	truth := srv.Truth()       // []Article, absolute URLs on srv, in ID order
+//	srv.Publish(5)             // 5 new articles on top of their columns' lists
+//	ids := srv.Revise(2)       // one sentence changed in 2 recent articles, same URLs
+//	srv.Requests(), srv.Violations()
+//
+// [New] builds a [Site] without a listener; [Site.Handler] serves it (mount
+// it on 127.0.0.1, as violations are judged by host). Everything is generated
+// on demand from (seed, article ID): the site keeps about a dozen bytes per article plus
+// one uint32 per list entry, so 100,000 articles take about 2 MB and build in
+// milliseconds, and a page renders in well under a millisecond.
+//
+// # Ground truth
+//
+// [Article] holds what a perfect crawler and extractor would archive:
+// Title; Source ("" when the page names none); Published, the most precise
+// time any copy's page states (the minute from the visible line or a
+// PubDate meta tag, else the date at 00:00); Body, the text of every block of
+// the body container (paragraphs, section headings, "附件：…" attachment
+// lines) trimmed and joined by "\n", all pages in order, without images, the
+// editor line, pagers, share widgets or spam; Images and Attachments as
+// absolute URLs in body order (the same for every copy); Author; Editor (from
+// the 责任编辑/编辑 line); Encoding ("utf-8" or "gbk"); Version.
+//
+// # URL schemes
+//
+//	/                                   home (also /index.html; /index.htm 301s to /)
+//	/c/SLUG/index.html[?page=N]         rednet columns (index_N.html when numbered)
+//	/col/SLUG/index.html, index_N.html  TRS columns (N counts from 1 for page 2)
+//	/col/colID/index.html               Hanweb column shells
+//	/module/web/jpage/dataproxy.jsp     Hanweb data proxy (GET or POST)
+//	/c/2024/01/29/123456.html           rednet articles; pages 123456_2.html …
+//	/col/SLUG/202401/t20240129_123456.html   TRS articles; pages t…_1.html …
+//	/art/2024/1/29/art_ID_123456.html   Hanweb articles; pages art_…_2.html …
+//	/news/202401/123456.shtml           old URLs, 301 to the article
+//	/link/rednet                        302 to https://www.rednet.cn/
+//	/zt/ztjy/, /zt/dsxx/, /hdjl/ index.html   anti-bot challenges
+//	/calendar.html?date=YYYY-MM-DD      endless calendar (allowed by robots.txt)
+//	/search?q=…&page=N                  endless search (disallowed)
+//	/about.html, /sitemap.html, /private/notice.html, /admin/login.jsp
+//	*.css *.js *.jpg *.png *.gif *.pdf *.doc(x) *.xls(x) *.zip   small valid files
+//
+// # Traits
+//
+//   - Home page: header, navigation to every column, headline, latest news,
+//     a block per column, 专题 links, 往期回顾 (old URLs), calendar, hot
+//     searches, friend links (other domains, a redirect off-site, and
+//     http://localhost:PORT/, the same server under another name).
+//   - Every HTML page: the footer (主办单位：中共湖南省委组织部, 技术支持：湖南红网新媒体集团,
+//     湘ICP备17016663号-1, 欢迎您访问红星网, 您是第 N 位来访者) and a "| "-separated
+//     SEO-spam block of county names, visible or hidden; one template puts it
+//     right after the body container.
+//   - Column lists, newest first, 15–25 items (link + date), one pagination
+//     style per column and all four present: numbered index_N.html links;
+//     上一页/下一页/首页/尾页 links only (?page=N); createPageHTML(总页数, 当前页,
+//     "index", "html") written by script with no <a> to other pages; a Hanweb
+//     shell with the first 45 records in a text/xml datastore and
+//     "totalRecord:N, perpage:15" for jpage, the rest from the data proxy
+//     (startrecord/endrecord, or page=N for the N-th group after the first).
+//   - Five article templates, one per column: rednet (h1, div.article-content,
+//     og: tags, "文章来源: … 时间: …", editor line inside the body container,
+//     a visible pager that is a lone "1" on one-page articles); modern (h2,
+//     div.detail-content.content, » breadcrumb, spam after the body); TRS
+//     (ArticleTitle/PubDate/ContentSource/ColumnName meta, div.TRS_Editor with
+//     an inline <style>, empty <p>&nbsp;</p>, ./W0….jpg images, relative ../
+//     links, createPageHTML pager with the suffix counting from 0); legacy
+//     (table layout, td.bt title, <br>-separated paragraphs in
+//     td.content#fontzoom, ../../../ image paths, createPageHTML pager);
+//     Hanweb (meta tags plus a misleading later Maketime, date-only
+//     发布日期 with the minute in PubDate, an empty 信息来源 when there is no
+//     source, div#zoom.main-txt with span-wrapped text).
+//   - Source/time lines in many spellings: 文章来源/来源/信息来源, 时间/发布时间/
+//     發佈時間/发布日期, "：" or ":", &nbsp;/full-width/plain-space/"|"
+//     separators, dates 2024-01-29 15:20, 2024年01月29日 15:20, 2024/1/29,
+//     2024-01-29, 2024年1月29日. Some articles have no source, some an author.
+//   - Share widgets, 相关阅读/相关新闻 lists (with a few dead, redirected,
+//     absolute and localhost links), 打印本页/关闭窗口, font-size links.
+//   - About 7% of articles span 2–4 pages; about 3% are published in two
+//     columns under two URLs with identical title and body.
+//   - About 18% of articles are GBK, in one column in six (never the first or
+//     a Hanweb one), whose list pages are GBK too; a GBK article declares its
+//     charset in the Content-Type header, or only in <meta http-equiv …
+//     gb2312> or <meta charset="gbk">, or not at all. UTF-8 pages declare
+//     theirs in the header, a meta tag, or both.
+//   - Traps: robots.txt disallows /search, /admin/ and /private/ (both
+//     linked from every page's footer or home page) but not the data proxy;
+//     Crawl-delay when Options.CrawlDelay > 0; the calendar; javascript: and
+//     mailto: links; 404s (/wap/index.html, a dead 专题, dead related links);
+//     a 503 with Retry-After on the first request to a few article pages and
+//     one list page; a few pages answered after Options.SlowDelay; anti-bot
+//     challenge pages (a script sets a cookie and reloads) with status 412 or
+//     200, which serve a 专题 page once the cookie is sent.
+//   - Responses carry an ETag and answer If-None-Match with 304.
+//   - Text: titles like 娄底市：外派竞学为干部提能发展提质 and bodies of 400–3000
+//     characters (long articles more) with section headings, built from
+//     banks of sentences about cadre work, party building, talent work and
+//     rural revitalisation in Hunan's cities and counties. Dates run from
+//     2019 to 2024, 07:30–22:30; published articles follow the newest.
+//
+// # Violations
+//
+// [Site.Violations] lists requests a polite, in-scope crawler never makes:
+// paths disallowed by robots.txt, and requests whose Host is not the
+// server's own 127.0.0.1:PORT (or, for a bare Handler, not 127.0.0.1).
+//
+// Determinism: two sites with the same Options serve identical bytes for
+// the same requests in the same order (the per-page transient 503 is the
+// only state). Nothing depends on the clock.
+package simsite
