@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/simsite"
+)
+
+func TestBadConfigExitsWithUsageStatus(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(path, []byte("crawl:\n  delay: soon\n"), 0o600)
+	code, _, errOut := cli(t, "backfill", "--config", path)
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+	if strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, path+":2: crawl.delay:") {
+		t.Errorf("want one line naming file, line and key; got %q", errOut)
+	}
+}
+
+func TestMissingConfigSaysWhatToDo(t *testing.T) {
+	code, _, errOut := cli(t, "stats", "--config", filepath.Join(t.TempDir(), "nope.yaml"))
+	if code != exitUsage || !strings.Contains(errOut, "--config") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"export", "--sinse", "2024-01-01"},
+		{"stats", "extra-arg"},
+		{"extract"},
+		{"backfill", "-v", "-q", "--config", "../../config.yaml"},
+		{"backfill", "--log-format", "xml", "--config", "../../config.yaml"},
+	} {
+		if code, _, errOut := cli(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (%s)", args, code, exitUsage, errOut)
+		}
+	}
+}
+
+func TestLockedArchiveExitStatus(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "archive.db")
+	a, err := archive.Open(db, archive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(cfg, []byte("archive:\n  lock_timeout: 100ms\n"), 0o600)
+	code, _, errOut := cli(t, "backfill", "--config", cfg, "--archive", db)
+	if code != exitLocked {
+		t.Errorf("exit %d, want %d; stderr %q", code, exitLocked, errOut)
+	}
+	if !strings.Contains(errOut, "locked") {
+		t.Errorf("stderr does not say the archive is locked: %q", errOut)
+	}
+}
+
+func TestWriteFileAtomicKeepsOldFileOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.jsonl")
+	os.WriteFile(path, []byte("previous export\n"), 0o600)
+	_, err := writeFileAtomic(path, false, func(w io.Writer) (int, error) {
+		w.Write([]byte("partial line"))
+		return 1, errors.New("disk on fire")
+	})
+	if err == nil {
+		t.Fatal("error swallowed")
+	}
+	got, _ := os.ReadFile(path)
+	if string(got) != "previous export\n" {
+		t.Errorf("old file changed to %q", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestExportFiltersAndStdout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs a backfill")
+	}
+	srv := simsite.NewServer(simsite.Options{Seed: 11, Articles: 60, Columns: 5})
+	defer srv.Close()
+	cfg := writeSiteConfig(t, srv)
+	db := filepath.Join(t.TempDir(), "archive.db")
+	if code, out, errOut := cli(t, "backfill", "--config", cfg, "--archive", db, "-q"); code != exitOK {
+		t.Fatalf("backfill exit %d: %s %s", code, out, errOut)
+	}
+	truth := srv.Truth()
+	since := truth[len(truth)/2].Published
+	want := 0
+	for _, a := range truth {
+		if !a.Published.Before(since) {
+			want++
+		}
+	}
+	code, out, errOut := cli(t, "export", "--config", cfg, "--archive", db, "--since", since.Format(time.RFC3339))
+	if code != exitOK {
+		t.Fatalf("export exit %d: %s", code, errOut)
+	}
+	n := 0
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 16<<20)
+	for sc.Scan() {
+		var r exportedRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Published == nil || *r.Published < since.Format(time.RFC3339) {
+			t.Errorf("record published %v before --since %v", deref(r.Published), since)
+		}
+		n++
+	}
+	if n != want {
+		t.Errorf("--since exported %d records, want %d", n, want)
+	}
+	if code, _, _ := cli(t, "export", "--config", cfg, "--archive", db, "--until", "yesterday"); code != exitUsage {
+		t.Errorf("bad --until: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestExtractCommand(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 2, Articles: 30, Columns: 5})
+	defer srv.Close()
+	art := srv.Truth()[0]
+	// Save the article page, as someone tuning the config would.
+	resp, err := http.Get(art.URLs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "page.html")
+	os.WriteFile(file, body, 0o600)
+
+	code, out, errOut := cli(t, "extract", "--config", "../../config.yaml", "--url", art.URLs[0], "--explain", file)
+	if code != exitOK {
+		t.Fatalf("extract exit %d: %s", code, errOut)
+	}
+	var rec extractRecord
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	if rec.Input != file || rec.Title != art.Title {
+		t.Errorf("extract gave input %q title %q; want %q %q", rec.Input, rec.Title, file, art.Title)
+	}
+	if len(rec.Explain) == 0 || rec.Explain["title"] == "" {
+		t.Errorf("--explain gave no explanation: %v", rec.Explain)
+	}
+	if code, _, _ := cli(t, "extract", "--config", "../../config.yaml", filepath.Join(dir, "missing.html")); code != exitUsage {
+		t.Errorf("missing file: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestDemoRunsOffline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("demo backfills a simulated site")
+	}
+	code, out, errOut := cli(t, "demo", "--articles", "40", "-q")
+	if code != exitOK {
+		t.Fatalf("demo exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"articles:    40", `"title":`, `"published": "20`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}
