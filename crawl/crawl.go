@@ -593,11 +593,19 @@ type fetchResult struct {
 // fetch gets one page synchronously, through the same politeness limits as
 // the walk, retrying transient failures.
 func (cr *crawler) fetch(rawURL string) (*colly.Response, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := cr.robots.allowed(cr.ctx, u); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, colly.ErrRobotsTxtBlocked
+	}
 	var lastErr error
+	var wait time.Duration
 	for attempt := 0; attempt <= cr.opts.MaxRetries; attempt++ {
-		if attempt > 0 {
-			time.Sleep(backoff(attempt))
-		}
+		time.Sleep(wait)
 		sink := &fetchResult{}
 		ctx := colly.NewContext()
 		ctx.Put(ctxSink, sink)
@@ -618,6 +626,7 @@ func (cr *crawler) fetch(rawURL string) (*colly.Response, error) {
 		if !retryable(sink.resp, err) {
 			break
 		}
+		wait = max(backoff(attempt+1), retryAfter(sink.resp, cr.opts.Now()))
 	}
 	return nil, lastErr
 }
@@ -648,7 +657,7 @@ func (cr *crawler) onError(r *colly.Response, err error) {
 	attempt, _ := strconv.Atoi(r.Ctx.Get(ctxAttempt))
 	if retryable(r, err) && attempt < cr.opts.MaxRetries {
 		r.Ctx.Put(ctxAttempt, strconv.Itoa(attempt+1))
-		time.Sleep(backoff(attempt + 1))
+		time.Sleep(max(backoff(attempt+1), retryAfter(r, cr.opts.Now())))
 		// A failed retry comes back through onError, which records it.
 		_ = r.Request.Retry()
 		return
@@ -674,6 +683,28 @@ func retryable(r *colly.Response, err error) bool {
 		return r.StatusCode == http.StatusTooManyRequests || r.StatusCode >= 500
 	}
 	return err != nil
+}
+
+// maxRetryAfter caps how long a Retry-After header can hold a worker.
+const maxRetryAfter = 2 * time.Minute
+
+// retryAfter reads a 429/503 response's Retry-After (seconds or an HTTP
+// date), capped at maxRetryAfter; 0 when absent.
+func retryAfter(r *colly.Response, now time.Time) time.Duration {
+	if r == nil || r.Headers == nil {
+		return 0
+	}
+	v := r.Headers.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
 }
 
 // backoff is exponential with full jitter: up to 0.5s, 1s, 2s … capped at 30s.
