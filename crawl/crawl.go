@@ -244,7 +244,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		}
 	})
 
-	q, err := queue.New(opts.Parallelism, &queue.InMemoryQueueStorage{})
+	q, err := queue.New(opts.Parallelism, newFrontier(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("create crawl queue: %w", err)
 	}
@@ -353,9 +353,7 @@ func (cr *crawler) run(ctx context.Context) (Result, error) {
 		}
 		cr.enqueue(u, "", true)
 	}
-	stop := context.AfterFunc(ctx, cr.q.Stop)
 	err := cr.q.Run(cr.main)
-	stop()
 	close(cr.ingest)
 	cr.wg.Wait()
 
@@ -427,7 +425,7 @@ func (cr *crawler) enqueue(rawURL, column string, trusted bool) {
 		colCtx.Put(ctxColumn, column)
 	}
 	req := &colly.Request{URL: u, Method: http.MethodGet, Ctx: colCtx, Headers: &http.Header{}}
-	if err := cr.q.AddRequest(req); err != nil {
+	if err := cr.q.AddRequest(req); err != nil && cr.ctx.Err() == nil {
 		cr.fail(key, 0, fmt.Errorf("queue: %w", err))
 	}
 }
@@ -635,6 +633,8 @@ func (cr *crawler) onError(r *colly.Response, err error) {
 	pageURL := r.Request.URL.String()
 	restoreContentType(r)
 	switch {
+	case cr.ctx.Err() != nil:
+		return // the run was stopped; the page is fetched by the next run
 	case r.StatusCode == http.StatusNotFound || r.StatusCode == http.StatusGone:
 		cr.count(func(res *Result) { res.Dead++ })
 		return
