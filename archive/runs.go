@@ -14,7 +14,10 @@ type Run struct {
 	Kind      string    `json:"kind"` // e.g. "crawl", "backfill"
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
-	Pages     int       `json:"pages"` // pages fetched
+	Requests  int64     `json:"requests,omitempty"` // HTTP requests, robots.txt and redirects included
+	Bytes     int64     `json:"bytes,omitempty"`    // response bytes received
+	Retries   int       `json:"retries,omitempty"`  // transient failures retried
+	Pages     int       `json:"pages"`              // pages fetched
 	Added     int       `json:"added"`
 	Versioned int       `json:"versioned"`
 	Aliased   int       `json:"aliased"`

@@ -7,20 +7,15 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"mime"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
-	"path"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gocolly/colly/v2"
-	"github.com/gocolly/colly/v2/queue"
 
 	"github.com/hnredstar/crawler/archive"
 	"github.com/hnredstar/crawler/canon"
@@ -34,7 +29,7 @@ var (
 	// Options.AllowPrivateNetworks is false.
 	ErrPrivateAddress = errors.New("refusing to connect to a non-public address (set crawl.allow_private_networks: true to allow it)")
 	// ErrTruncated is recorded for a response cut short or larger than
-	// Options.MaxBodyBytes; such a page is never archived.
+	// Options.MaxBodyBytes (compressed or not); such a page is never archived.
 	ErrTruncated = errors.New("response body truncated or over crawl.max_body_bytes")
 )
 
@@ -43,10 +38,12 @@ type Mode int
 
 const (
 	// Backfill walks every list page to its end and fetches every article,
-	// known or not; unchanged articles leave the archive untouched.
+	// known or not; unchanged articles leave the archive untouched. An
+	// interrupted backfill resumes where it stopped.
 	Backfill Mode = iota
-	// Incremental is the scheduled run: it skips every URL the archive
-	// already holds.
+	// Incremental is the scheduled run: it fetches the start pages and the
+	// first page of each column, follows a list's pagination only while it
+	// shows articles not yet archived, and fetches only those.
 	Incremental
 )
 
@@ -67,25 +64,34 @@ type Options struct {
 	Parallelism    int           // concurrent requests per host; default 2
 	Timeout        time.Duration // per request; default 30s
 	MaxRetries     int           // retries of a transient failure
-	MaxPages       int           // requests per run; 0 = no limit
+	MaxPages       int           // pages fetched per run; 0 = no limit
 	MaxBodyBytes   int64         // default 10 MiB
 	// AllowPrivateNetworks lets the crawler dial loopback and private
 	// addresses (tests, the demo).
 	AllowPrivateNetworks bool
+	// blockAddr replaces isBlockedAddr in the dial guard (tests).
+	blockAddr func(netip.Addr) bool
 	// MaxQueryVariants caps how many query strings of one path are
 	// followed from navigation links (calendar and search traps); default 10.
 	MaxQueryVariants int
 	// MaxURLLength skips longer URLs; default 1024.
 	MaxURLLength int
-	Mode         Mode
-	Extractor    *extract.Extractor // default extract.New(extract.Options{})
-	Logger       *slog.Logger       // default: discard
-	Now          func() time.Time   // default time.Now
+	// MaxDepth caps how many navigation hops (links that are neither list
+	// items nor pagination) lead away from a start or list page; default 5.
+	MaxDepth int
+	// RecheckDays makes an incremental run fetch again the archived
+	// articles published in the last that many days, to catch corrections.
+	RecheckDays int
+	Mode        Mode
+	Extractor   *extract.Extractor // default extract.New(extract.Options{})
+	Logger      *slog.Logger       // default: discard
+	Now         func() time.Time   // default time.Now
 	// Progress, when set, is called after every page with the counts so far.
 	Progress func(Result)
 }
 
-// Failure is one page that could not be fetched or used.
+// Failure is one page that could not be fetched or used. It stays in the
+// frontier and is tried again by the next run.
 type Failure struct {
 	URL    string `json:"url"`
 	Status int    `json:"status,omitempty"`
@@ -94,23 +100,28 @@ type Failure struct {
 
 // Result counts what a run did.
 type Result struct {
-	Pages         int // responses received
-	Articles      int // articles handed to the archive
+	Requests      int64 // HTTP requests made, robots.txt and redirects included
+	Bytes         int64 // response bytes received
+	Pages         int   // pages fetched
+	Articles      int   // articles handed to the archive
 	Added         int
 	Versioned     int
 	Aliased       int
 	Unchanged     int
+	NotModified   int      // conditional requests answered 304
+	Retries       int      // transient failures retried
 	Skipped       int      // known URLs not fetched (incremental mode)
 	Dead          int      // 404/410 links
-	Challenges    []string // anti-bot challenge pages met; reported, never archived
-	OutOfScope    int      // redirects to hosts outside the allowed domains, not followed
+	OutOfScope    int      // redirects outside the allowed domains, not followed
 	RobotsBlocked int      // links robots.txt disallows, not fetched
+	Resumed       int      // pending pages taken over from an interrupted run
+	Challenges    []string // anti-bot challenge pages met; reported, never archived
 	Failures      []Failure
 }
 
 // Run crawls the site described by opts into a and returns what it did.
-// It stops early, with ctx's error, when ctx is cancelled; articles fetched
-// by then are archived.
+// It stops early, with ctx's error, when ctx is cancelled; what was fetched
+// by then is archived, and a backfill resumes from there next time.
 func Run(ctx context.Context, a *archive.Archive, opts Options) (Result, error) {
 	cr, err := newCrawler(ctx, a, opts)
 	if err != nil {
@@ -121,34 +132,40 @@ func Run(ctx context.Context, a *archive.Archive, opts Options) (Result, error) 
 
 // crawler is the state of one run.
 type crawler struct {
-	opts    Options
-	arch    *archive.Archive
-	ext     *extract.Extractor
-	log     *slog.Logger
-	main    *colly.Collector // walks the site through q
-	pages   *colly.Collector // fetches article continuation pages synchronously
-	q       *queue.Queue
-	allowed map[string]bool
-	starts  map[string]bool
-	robots  *robots
-	ingest  chan archive.Article
-	wg      sync.WaitGroup
+	opts      Options
+	arch      *archive.Archive
+	ext       *extract.Extractor
+	log       *slog.Logger
+	coll      *colly.Collector
+	transport *politeTransport
+	robots    *robots
+	allowed   map[string]bool
+	frontier  string // name of the persisted frontier
 	// ctx is the run's context, kept for Colly callbacks, which carry none.
 	ctx context.Context
 
 	mu       sync.Mutex
+	wake     *sync.Cond
+	queues   [3][]entry // by priority: article candidates, lists, the rest
+	active   int        // entries being processed
+	fetched  int        // pages fetched, for MaxPages
 	seen     map[string]struct{}
+	known    map[string]entry // what earlier runs learnt of each page (incremental)
 	variants map[string]int
 	res      Result
-	requests atomic.Int64
+	steps    chan step
 }
 
-const (
-	ctxColumn  = "column"
-	ctxAttempt = "attempt"
-	ctxCType   = "content-type"
-	ctxSink    = "sink"
-)
+// step is what processing one frontier entry produced.
+type step struct {
+	done    *entry // finished (nil: the entry stays pending)
+	update  *entry // stays pending with a new attempt count
+	add     []entry
+	article *archive.Article
+	state   map[string][]byte
+}
+
+const ctxSink = "sink"
 
 func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler, error) {
 	if opts.Parallelism < 1 {
@@ -165,6 +182,9 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 	}
 	if opts.MaxURLLength <= 0 {
 		opts.MaxURLLength = 1024
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = 5
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -186,91 +206,79 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		ext:      ext,
 		log:      opts.Logger,
 		allowed:  map[string]bool{},
-		starts:   map[string]bool{},
+		frontier: opts.Mode.String(),
 		seen:     map[string]struct{}{},
+		known:    map[string]entry{},
 		variants: map[string]int{},
-		ingest:   make(chan archive.Article, 64),
+		steps:    make(chan step, 64),
 	}
+	cr.wake = sync.NewCond(&cr.mu)
 	for _, d := range opts.AllowedDomains {
 		cr.allowed[strings.ToLower(d)] = true
 	}
-
-	c := colly.NewCollector(
-		colly.StdlibContext(ctx),
-		colly.UserAgent(opts.UserAgent),
-		colly.MaxBodySize(int(opts.MaxBodyBytes)),
-	)
-	// NewCollector reads COLLY_* environment variables; config.yaml is the
-	// one source of settings, so set everything that matters again.
-	c.UserAgent = opts.UserAgent
-	c.MaxBodySize = int(opts.MaxBodyBytes)
-	// robots.txt is applied by the crawler itself (see robots), so that its
-	// Crawl-delay is honoured, redirects are checked too and a robots.txt
-	// that cannot be fetched is reported.
-	c.IgnoreRobotsTxt = true
-	c.AllowURLRevisit = true // the crawler keeps its own canonical seen-set
-	c.DetectCharset = false  // extract.Decode decides; the raw bytes stay as served
-	c.ParseHTTPErrorResponse = false
-	c.CacheDir = ""
-	c.MaxDepth = 0
-	c.AllowedDomains = append([]string(nil), opts.AllowedDomains...)
-	transport := newTransport(opts)
-	c.WithTransport(transport)
-	c.SetRequestTimeout(opts.Timeout)
-	c.SetRedirectHandler(cr.checkRedirect)
+	cr.transport = newTransport(opts)
 	cr.robots = newRobots(&http.Client{
-		Transport:     transport,
+		Transport:     cr.transport,
 		Timeout:       opts.Timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error { return cr.inScope(req, via) },
 	}, opts.UserAgent, opts.MaxRetries)
-	cr.main = c
-	cr.pages = c.Clone()
-
-	for _, col := range []*colly.Collector{cr.main, cr.pages} {
-		col.OnRequest(func(*colly.Request) { cr.requests.Add(1) })
-		col.OnResponseHeaders(cr.onHeaders)
-	}
-	cr.main.OnResponse(cr.onResponse)
-	cr.main.OnError(cr.onError)
-	cr.pages.OnResponse(func(r *colly.Response) {
-		restoreContentType(r)
-		if s, ok := r.Ctx.GetAny(ctxSink).(*fetchResult); ok {
-			s.resp = r
-		}
-	})
-	cr.pages.OnError(func(r *colly.Response, err error) {
-		if s, ok := r.Ctx.GetAny(ctxSink).(*fetchResult); ok {
-			s.resp, s.err = r, err
-		}
-	})
-
-	q, err := queue.New(opts.Parallelism, newFrontier(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("create crawl queue: %w", err)
-	}
-	cr.q = q
+	cr.coll = newCollector(ctx, opts, cr.transport, cr.checkRedirect)
 	return cr, nil
 }
 
-func newTransport(opts Options) http.RoundTripper {
-	d := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}
-	if !opts.AllowPrivateNetworks {
-		d.Control = dialGuard
+// newCollector sets up Colly as the run's fetcher: synchronous (the
+// crawler runs its own bounded worker pool over a persisted frontier),
+// every setting explicit so COLLY_* environment variables change nothing,
+// and responses handed back through the request's context.
+func newCollector(ctx context.Context, opts Options, rt http.RoundTripper, redirect func(*http.Request, []*http.Request) error) *colly.Collector {
+	c := colly.NewCollector(colly.StdlibContext(ctx))
+	c.UserAgent = opts.UserAgent
+	c.MaxBodySize = int(opts.MaxBodyBytes) + 1 // one byte over the limit tells a hit
+	c.IgnoreRobotsTxt = true                   // applied by the crawler, with Crawl-delay and on redirects
+	c.AllowURLRevisit = true                   // the crawler keeps its own canonical seen-set
+	c.DetectCharset = false                    // extract.Decode decides; raw bytes stay as served
+	c.ParseHTTPErrorResponse = false
+	c.Async = false
+	c.CacheDir = ""
+	c.MaxDepth = 0
+	c.MaxRequests = 0
+	c.AllowedDomains = append([]string(nil), opts.AllowedDomains...)
+	c.URLFilters, c.DisallowedURLFilters, c.DisallowedDomains = nil, nil, nil
+	c.WithTransport(rt)
+	c.SetRequestTimeout(opts.Timeout)
+	c.SetRedirectHandler(redirect)
+	c.OnResponseHeaders(func(r *colly.Response) {
+		// Colly would re-encode a body whose Content-Type names a charset;
+		// hide the parameter so the archive keeps the bytes as served.
+		if s, ok := r.Ctx.GetAny(ctxSink).(*fetchResult); ok {
+			s.contentType = r.Headers.Get("Content-Type")
+			if mt, _, found := strings.Cut(s.contentType, ";"); found {
+				r.Headers.Set("Content-Type", strings.TrimSpace(mt))
+			}
+		}
+	})
+	restore := func(r *colly.Response) *fetchResult {
+		s, _ := r.Ctx.GetAny(ctxSink).(*fetchResult)
+		if s != nil && s.contentType != "" && r.Headers != nil {
+			r.Headers.Set("Content-Type", s.contentType)
+		}
+		return s
 	}
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   opts.Parallelism * 2,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   opts.Timeout,
-		ResponseHeaderTimeout: opts.Timeout,
-		ForceAttemptHTTP2:     true,
-	}
+	c.OnResponse(func(r *colly.Response) {
+		if s := restore(r); s != nil {
+			s.resp = r
+		}
+	})
+	c.OnError(func(r *colly.Response, err error) {
+		if s := restore(r); s != nil {
+			s.resp, s.err = r, err
+		}
+	})
+	return c
 }
 
-// inScope refuses a redirect that leaves the allowed domains or goes on
-// for too long.
+// inScope refuses a redirect that leaves the allowed domains or http(s),
+// or goes on for too long.
 func (cr *crawler) inScope(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
@@ -281,7 +289,8 @@ func (cr *crawler) inScope(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// checkRedirect applies scope and robots.txt to every redirect hop.
+// checkRedirect applies scope and robots.txt to every redirect hop, and
+// stops a redirect to a page this run already has.
 func (cr *crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 	if err := cr.inScope(req, via); err != nil {
 		return err
@@ -293,22 +302,16 @@ func (cr *crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 	if !ok {
 		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), colly.ErrRobotsTxtBlocked)
 	}
-	// An old address redirecting to a page already fetched or queued ends
-	// here, so the page is not fetched twice.
-	if key, err := canon.URL(req.URL.String()); err == nil {
-		cr.mu.Lock()
-		_, dup := cr.seen[key]
-		cr.seen[key] = struct{}{}
-		cr.mu.Unlock()
-		if dup {
-			return errRedirectSeen
-		}
-		if cr.opts.Mode == Incremental {
-			if known, err := cr.arch.Has(key); err == nil && known {
-				cr.count(func(r *Result) { r.Skipped++ })
-				return errRedirectSeen
-			}
-		}
+	key, err := canon.URL(req.URL.String())
+	if err != nil {
+		return err
+	}
+	cr.mu.Lock()
+	_, dup := cr.seen[key]
+	cr.seen[key] = struct{}{}
+	cr.mu.Unlock()
+	if dup || (cr.opts.Mode == Incremental && cr.isKnown(key)) {
+		return errRedirectSeen
 	}
 	return nil
 }
@@ -316,8 +319,67 @@ func (cr *crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 // errRedirectSeen stops a redirect to a page the run already has.
 var errRedirectSeen = errors.New("redirect to a page already seen")
 
-// setLimits applies the per-host delay and parallelism, raising the delay
-// to the Crawl-delay of the start hosts' robots.txt where it asks for more.
+// backfillMarker is the state key present while a backfill is unfinished.
+const backfillMarker = "backfill.running"
+
+func (cr *crawler) run(ctx context.Context) (Result, error) {
+	if err := cr.setLimits(ctx); err != nil {
+		return Result{}, err
+	}
+	if err := cr.loadFrontier(); err != nil {
+		return Result{}, err
+	}
+
+	var writer sync.WaitGroup
+	writer.Add(1)
+	go func() {
+		defer writer.Done()
+		cr.writeSteps(ctx)
+	}()
+	stopWaking := context.AfterFunc(ctx, func() {
+		cr.mu.Lock()
+		cr.wake.Broadcast()
+		cr.mu.Unlock()
+	})
+	defer stopWaking()
+
+	var workers sync.WaitGroup
+	for range cr.workers() {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			cr.work()
+		}()
+	}
+	workers.Wait()
+	close(cr.steps)
+	writer.Wait()
+
+	cr.mu.Lock()
+	res := cr.res
+	capped := cr.opts.MaxPages > 0 && cr.fetched >= cr.opts.MaxPages
+	cr.mu.Unlock()
+	res.Requests = cr.transport.requests.Load()
+	res.Bytes = cr.transport.bytes.Load()
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if cr.opts.Mode == Backfill && !capped {
+		if err := cr.arch.PutState(backfillMarker, nil); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// workers is the size of the worker pool: enough to keep every host slot
+// busy while other workers parse and extract.
+func (cr *crawler) workers() int {
+	return max(2, cr.opts.Parallelism*2)
+}
+
+// setLimits raises the per-host delay to the Crawl-delay of the start
+// hosts' robots.txt where it asks for more.
 func (cr *crawler) setLimits(ctx context.Context) error {
 	delay := cr.opts.Delay
 	for _, raw := range cr.opts.StartURLs {
@@ -327,175 +389,413 @@ func (cr *crawler) setLimits(ctx context.Context) error {
 		}
 		d, err := cr.robots.crawlDelay(ctx, u)
 		if err != nil {
-			continue // reported when the start URL is enqueued
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			continue // reported when the start URL is tried
 		}
 		if d > delay {
 			cr.log.Info("robots.txt asks for a longer delay; obeying", "host", u.Host, "crawl_delay", d)
 			delay = d
 		}
 	}
-	if err := cr.main.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: cr.opts.Parallelism, Delay: delay}); err != nil {
-		return fmt.Errorf("set crawl limits: %w", err)
+	cr.transport.setDelay(delay)
+	return nil
+}
+
+// loadFrontier fills the queues: an interrupted backfill resumes from its
+// persisted frontier; otherwise the run starts from the start URLs, plus
+// whatever earlier runs left pending (their failures).
+func (cr *crawler) loadFrontier() error {
+	resume := false
+	if cr.opts.Mode == Backfill {
+		marker, err := cr.arch.State(backfillMarker)
+		if err != nil {
+			return err
+		}
+		resume = marker != nil
+		if !resume {
+			if err := cr.arch.ResetFrontier(cr.frontier, false); err != nil {
+				return err
+			}
+			if err := cr.arch.PutState(backfillMarker, []byte(cr.opts.Now().UTC().Format(time.RFC3339))); err != nil {
+				return err
+			}
+		}
+	} else {
+		// The incremental run learns from every earlier run what each page is.
+		for _, name := range []string{Backfill.String(), Incremental.String()} {
+			err := cr.arch.LoadFrontier(name, func(fe archive.FrontierEntry, done bool) error {
+				if e, err := decodeEntry(fe.Value); done && err == nil {
+					cr.known[fe.Key] = e
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	var pending []entry
+	err := cr.arch.LoadFrontier(cr.frontier, func(fe archive.FrontierEntry, done bool) error {
+		e, err := decodeEntry(fe.Value)
+		if err != nil {
+			return nil // an unreadable entry is rediscovered by the walk
+		}
+		if done {
+			if resume {
+				cr.seen[fe.Key] = struct{}{}
+			}
+			return nil
+		}
+		pending = append(pending, e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	for _, e := range pending {
+		key, err := canon.URL(e.URL)
+		if err != nil {
+			continue
+		}
+		cr.seen[key] = struct{}{}
+		cr.push(e)
+	}
+	if resume {
+		cr.res.Resumed = len(pending)
+		cr.log.Info("resuming an interrupted backfill", "pending", len(pending), "done", len(cr.seen)-len(pending))
+	}
+	if !resume || len(pending) == 0 {
+		for _, u := range cr.opts.StartURLs {
+			cr.acceptLocked(entry{URL: u, Via: viaStart})
+		}
 	}
 	return nil
 }
 
-func (cr *crawler) run(ctx context.Context) (Result, error) {
-	if err := cr.setLimits(ctx); err != nil {
-		return Result{}, err
-	}
-	cr.wg.Add(1)
-	go cr.writeArchive(ctx)
-
-	for _, u := range cr.opts.StartURLs {
-		if cu, err := canon.URL(u); err == nil {
-			cr.starts[cu] = true
+// work takes entries until the frontier is exhausted or the run stops.
+func (cr *crawler) work() {
+	for {
+		e, ok := cr.next()
+		if !ok {
+			return
 		}
-		cr.enqueue(u, "", true)
+		s, ok := cr.process(e)
+		if ok {
+			if s.done != nil {
+				cr.log.Debug("page done", "url", redact(e.URL), "found", s.done.Found, "new_links", len(s.add))
+			}
+			cr.steps <- s
+		}
+		cr.mu.Lock()
+		cr.active--
+		cr.wake.Broadcast()
+		cr.mu.Unlock()
+		cr.progress()
 	}
-	err := cr.q.Run(cr.main)
-	close(cr.ingest)
-	cr.wg.Wait()
-
-	cr.mu.Lock()
-	res := cr.res
-	cr.mu.Unlock()
-	if err == nil {
-		err = ctx.Err()
-	}
-	return res, err
 }
 
-// enqueue schedules rawURL once per canonical form, if it is in scope and
-// not a trap. trusted links (start URLs, list items, list pagination) skip
-// the query-variant cap that tames calendar and search links.
-func (cr *crawler) enqueue(rawURL, column string, trusted bool) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return
-	}
-	if !cr.allowed[strings.ToLower(u.Hostname())] || len(rawURL) > cr.opts.MaxURLLength || skippedExt(u.Path) {
-		return
-	}
-	key, err := canon.URL(rawURL)
-	if err != nil {
-		return
-	}
+// next blocks until an entry is available and returns it, or reports
+// false when nothing is left to do or the run is stopping.
+func (cr *crawler) next() (entry, bool) {
 	cr.mu.Lock()
-	if _, dup := cr.seen[key]; dup {
-		cr.mu.Unlock()
-		return
+	defer cr.mu.Unlock()
+	for {
+		if cr.ctx.Err() != nil {
+			return entry{}, false
+		}
+		if cr.opts.MaxPages > 0 && cr.fetched >= cr.opts.MaxPages {
+			return entry{}, false
+		}
+		for p := range cr.queues {
+			if q := cr.queues[p]; len(q) > 0 {
+				e := q[0]
+				q[0] = entry{}
+				cr.queues[p] = q[1:]
+				cr.active++
+				cr.fetched++
+				return e, true
+			}
+		}
+		if cr.active == 0 {
+			return entry{}, false
+		}
+		cr.wake.Wait()
 	}
-	if !trusted && u.RawQuery != "" {
+}
+
+func (cr *crawler) push(e entry) {
+	p := 2
+	switch e.Via {
+	case viaItem:
+		p = 0
+	case viaPagination, viaStart:
+		p = 1
+	}
+	cr.queues[p] = append(cr.queues[p], e)
+	cr.wake.Signal()
+}
+
+// accept queues the candidates that are in scope, not traps and not seen
+// yet, and returns them for persisting.
+func (cr *crawler) accept(cands []entry) []entry {
+	var out []entry
+	for _, e := range cands {
+		if cr.ctx.Err() != nil {
+			return out
+		}
+		cr.mu.Lock()
+		ok := cr.acceptLocked(e)
+		cr.mu.Unlock()
+		if ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (cr *crawler) acceptLocked(e entry) bool {
+	u, err := url.Parse(e.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return false
+	}
+	if !cr.allowed[strings.ToLower(u.Hostname())] || len(e.URL) > cr.opts.MaxURLLength || skippedExt(u.Path) {
+		return false
+	}
+	if e.Via == viaLink && e.Depth > cr.opts.MaxDepth {
+		return false
+	}
+	key, err := canon.URL(e.URL)
+	if err != nil {
+		return false
+	}
+	if _, dup := cr.seen[key]; dup {
+		return false
+	}
+	if e.Via == viaLink && u.RawQuery != "" {
+		if cr.opts.Mode == Incremental {
+			return false // query variants of pages (calendars, searches) hold no new articles
+		}
 		p := u.Host + u.Path
 		if cr.variants[p] >= cr.opts.MaxQueryVariants {
-			cr.mu.Unlock()
-			return
+			return false
 		}
 		cr.variants[p]++
 	}
-	if cr.opts.MaxPages > 0 && len(cr.seen) >= cr.opts.MaxPages {
-		cr.mu.Unlock()
-		return
-	}
 	cr.seen[key] = struct{}{}
-	cr.mu.Unlock()
-
+	if cr.opts.Mode == Incremental && !cr.wanted(key, e) {
+		cr.res.Skipped++
+		return false
+	}
 	// The page is fetched at the address the site gave (canonical forms
 	// such as /col/ for /col/index.html need not be served); only the
 	// fragment goes.
 	u.Fragment, u.RawFragment = "", ""
-	if ok, err := cr.robots.allowed(cr.ctx, u); err != nil {
-		cr.fail(key, 0, err)
-		return
-	} else if !ok {
-		cr.log.Debug("robots.txt disallows", "url", key)
+	e.URL = u.String()
+	if k, ok := cr.known[key]; ok {
+		e.ETag, e.LastModified = k.ETag, k.LastModified
+	}
+	cr.push(e)
+	return true
+}
+
+// wanted decides, in an incremental run, whether a page not seen in this
+// run is worth a request: new pages are; archived articles and pages
+// known to hold nothing new are not, except recent articles to recheck
+// and list pages reached as a column's start (never as its pagination:
+// that is followed only from a page that showed something new).
+func (cr *crawler) wanted(key string, e entry) bool {
+	if e.Via == viaStart {
+		return true
+	}
+	if archived, err := cr.arch.Has(key); err == nil && archived {
+		return cr.recheck(key)
+	}
+	k, known := cr.known[key]
+	if !known {
+		return true
+	}
+	// Lists are fetched again: a column's first page is where new articles
+	// appear (its pagination is only queued by a page showing new ones).
+	return k.Found == foundList || k.Found == foundFailed
+}
+
+// recheck reports whether an archived article was published recently
+// enough to be fetched again (Options.RecheckDays).
+func (cr *crawler) recheck(key string) bool {
+	if cr.opts.RecheckDays <= 0 {
+		return false
+	}
+	rec, err := cr.arch.Lookup(key)
+	if err != nil || rec.Published.IsZero() {
+		return false
+	}
+	return rec.Published.After(cr.opts.Now().AddDate(0, 0, -cr.opts.RecheckDays))
+}
+
+// isKnown reports whether an incremental run can skip key: archived, or
+// known from earlier runs to be something other than a list.
+func (cr *crawler) isKnown(key string) bool {
+	if archived, err := cr.arch.Has(key); err == nil && archived {
+		return !cr.recheck(key)
+	}
+	cr.mu.Lock()
+	k, ok := cr.known[key]
+	cr.mu.Unlock()
+	return ok && k.Found != foundList && k.Found != foundFailed
+}
+
+// process fetches one entry and turns what it found into a step. It
+// reports false when the run stopped mid-way: the entry stays pending.
+func (cr *crawler) process(e entry) (step, bool) {
+	key, _ := canon.URL(e.URL)
+	e.Key = key
+	resp, err := cr.fetchEntry(e)
+	if cr.ctx.Err() != nil {
+		return step{}, false
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	finish := func(found string) step {
+		e.Found, e.Tries, e.Err = found, 0, ""
+		return step{done: &e}
+	}
+	switch {
+	case status == http.StatusNotModified:
+		cr.count(func(r *Result) { r.NotModified++ })
+		return finish(foundList), true
+	case status == http.StatusNotFound || status == http.StatusGone:
+		cr.count(func(r *Result) { r.Dead++ })
+		return finish(foundDead), true
+	case errors.Is(err, errRedirectSeen):
+		return finish(foundRedirect), true
+	case errors.Is(err, colly.ErrForbiddenDomain):
+		cr.count(func(r *Result) { r.OutOfScope++ })
+		return finish(foundOther), true
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
 		cr.count(func(r *Result) { r.RobotsBlocked++ })
-		return
+		return finish(foundOther), true
+	case status >= 400 && resp != nil && cr.isChallenge(resp):
+		cr.challenge(e.URL, status)
+		return finish(foundChallenge), true
+	case err != nil:
+		cr.fail(e.URL, status, err)
+		e.Found, e.Tries, e.Err = foundFailed, e.Tries+1, err.Error()
+		return step{update: &e}, true
 	}
-
-	if cr.opts.Mode == Incremental {
-		if known, err := cr.arch.Has(key); err == nil && known {
-			cr.count(func(r *Result) { r.Skipped++ })
-			return
-		}
-	}
-	colCtx := colly.NewContext()
-	if column != "" {
-		colCtx.Put(ctxColumn, column)
-	}
-	req := &colly.Request{URL: u, Method: http.MethodGet, Ctx: colCtx, Headers: &http.Header{}}
-	if err := cr.q.AddRequest(req); err != nil && cr.ctx.Err() == nil {
-		cr.fail(key, 0, fmt.Errorf("queue: %w", err))
-	}
+	cr.count(func(r *Result) { r.Pages++ })
+	e.ETag, e.LastModified = resp.Headers.Get("ETag"), resp.Headers.Get("Last-Modified")
+	return cr.use(e, resp), true
 }
 
-// onHeaders stops colly from re-encoding the body: the charset parameter is
-// moved aside so the archive keeps the bytes as served, and extract.Decode
-// decides the encoding from the header, the page and its content.
-func (cr *crawler) onHeaders(r *colly.Response) {
-	ct := r.Headers.Get("Content-Type")
-	r.Ctx.Put(ctxCType, ct)
-	if mt, _, err := mime.ParseMediaType(ct); err == nil && ct != mt {
-		r.Headers.Set("Content-Type", mt)
+// use reads a fetched page and decides what follows from it.
+func (cr *crawler) use(e entry, resp *colly.Response) step {
+	pageURL := resp.Request.URL.String()
+	e.Tries, e.Err = 0, ""
+	if !isMarkup(resp.Headers.Get("Content-Type")) {
+		e.Found = foundOther
+		return step{done: &e}
 	}
-	if n, err := strconv.ParseInt(r.Headers.Get("Content-Length"), 10, 64); err == nil && n > cr.opts.MaxBodyBytes {
-		r.Request.Abort()
-	}
-}
-
-func restoreContentType(r *colly.Response) {
-	if ct := r.Ctx.Get(ctxCType); ct != "" {
-		r.Headers.Set("Content-Type", ct)
-	}
-}
-
-func (cr *crawler) onResponse(r *colly.Response) {
-	restoreContentType(r)
-	pageURL := r.Request.URL.String()
-	cr.count(func(res *Result) { res.Pages++ })
-	defer cr.progress()
-
-	if int64(len(r.Body)) >= cr.opts.MaxBodyBytes {
-		cr.fail(pageURL, r.StatusCode, ErrTruncated)
-		return
-	}
-	if !isMarkup(r.Headers.Get("Content-Type")) {
-		return
-	}
-	page, err := extract.Parse(r.Body, r.Headers.Get("Content-Type"), pageURL)
+	page, err := extract.Parse(resp.Body, resp.Headers.Get("Content-Type"), pageURL)
 	if err != nil {
-		cr.fail(pageURL, r.StatusCode, fmt.Errorf("parse: %w", err))
-		return
+		cr.fail(pageURL, resp.StatusCode, fmt.Errorf("parse: %w", err))
+		e.Found = foundOther
+		return step{done: &e}
 	}
 	links := cr.ext.Links(page)
-	column := r.Ctx.Get(ctxColumn)
-
+	s := step{done: &e}
+	var cands []entry
+	nav := func(urls []string) {
+		for _, u := range urls {
+			cands = append(cands, entry{URL: u, Via: viaLink, Depth: e.Depth + 1})
+		}
+	}
 	switch links.Kind {
 	case extract.Challenge:
-		cr.challenge(pageURL, r.StatusCode)
-		return
+		cr.challenge(pageURL, resp.StatusCode)
+		e.Found = foundChallenge
+		return s
 	case extract.List:
-		listColumn := links.Column
-		if listColumn == "" || cr.isStart(pageURL) {
-			listColumn = column
+		e.Found = foundList
+		column := links.Column
+		if column == "" || e.Via == viaStart {
+			column = e.Column
 		}
+		lastFresh := false
 		for _, u := range links.Articles {
-			cr.enqueue(u, listColumn, true)
+			cands = append(cands, entry{URL: u, Via: viaItem, Column: column})
+			lastFresh = cr.opts.Mode == Incremental && cr.isNew(u)
 		}
-		for _, u := range links.Pagination {
-			cr.enqueue(u, listColumn, true)
+		switch {
+		case cr.opts.Mode == Backfill:
+			for _, u := range links.Pagination {
+				cands = append(cands, entry{URL: u, Via: viaPagination, Column: column})
+			}
+		case lastFresh:
+			// Lists are newest first: only when even the oldest item here is
+			// new can the next page hold new articles. Take just that page.
+			if u, ok := cr.firstUnseen(links.Pagination); ok {
+				cands = append(cands, entry{URL: u, Via: viaPagination, Column: column})
+			}
+		}
+		if cr.opts.Mode == Backfill || e.Via == viaStart {
+			nav(links.Other)
 		}
 	case extract.ArticlePage:
+		e.Found = foundArticle
 		if base, ok := continuationOf(pageURL, links); ok {
-			cr.enqueue(base, column, true)
-			return
+			cands = append(cands, entry{URL: base, Via: viaItem, Column: e.Column})
+			break
 		}
-		cr.article(r, page, links, column)
+		art, err := cr.article(resp, page, links, e.Column)
+		if err != nil {
+			cr.fail(pageURL, resp.StatusCode, err)
+			e.Found, e.Tries, e.Err = foundFailed, e.Tries+1, err.Error()
+			return step{update: &e}
+		}
+		if art != nil {
+			s.article = art
+		}
+		if cr.opts.Mode == Backfill {
+			nav(links.Other)
+		}
+	default:
+		e.Found = foundOther
+		// A cron run looks for new columns from the start pages only;
+		// related-article and navigation links elsewhere lead to old pages.
+		if cr.opts.Mode == Backfill || e.Via == viaStart {
+			nav(links.Other)
+		}
 	}
-	for _, u := range links.Other {
-		cr.enqueue(u, "", false)
+	s.add = cr.accept(cands)
+	return s
+}
+
+// firstUnseen returns the first of urls this run has not queued yet.
+func (cr *crawler) firstUnseen(urls []string) (string, bool) {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	for _, u := range urls {
+		key, err := canon.URL(u)
+		if err != nil {
+			continue
+		}
+		if _, seen := cr.seen[key]; !seen {
+			return u, true
+		}
 	}
+	return "", false
+}
+
+// isNew reports whether an incremental run would fetch the article at u.
+func (cr *crawler) isNew(u string) bool {
+	key, err := canon.URL(u)
+	return err == nil && !cr.isKnown(key)
 }
 
 var pageSuffix = regexp.MustCompile(`^(.+)_(\d{1,3})(\.s?html?)$`)
@@ -519,19 +819,19 @@ func continuationOf(pageURL string, links extract.Links) (string, bool) {
 	return "", false
 }
 
-// article extracts the article on r (fetching its other pages) and hands
-// it to the archive writer.
-func (cr *crawler) article(r *colly.Response, page *extract.Page, links extract.Links, column string) {
-	pageURL := r.Request.URL.String()
+// article extracts the article on resp, fetching and stitching its other
+// pages. It returns nil, nil for a page that holds no article after all.
+func (cr *crawler) article(resp *colly.Response, page *extract.Page, links extract.Links, column string) (*archive.Article, error) {
+	pageURL := resp.Request.URL.String()
 	first, err := cr.ext.Article(page)
+	if errors.Is(err, extract.ErrNoArticle) {
+		return nil, nil
+	}
 	if err != nil {
-		if !errors.Is(err, extract.ErrNoArticle) {
-			cr.fail(pageURL, r.StatusCode, fmt.Errorf("extract: %w", err))
-		}
-		return
+		return nil, fmt.Errorf("extract: %w", err)
 	}
 	now := cr.opts.Now()
-	raw := []archive.RawPage{rawPage(r, now)}
+	raw := []archive.RawPage{rawPage(resp, now)}
 	parts := []extract.Article{first}
 	for _, u := range links.ArticlePages {
 		if u == pageURL {
@@ -542,32 +842,29 @@ func (cr *crawler) article(r *colly.Response, page *extract.Page, links extract.
 			cr.seen[key] = struct{}{}
 			cr.mu.Unlock()
 		}
-		resp, err := cr.fetch(u)
+		presp, err := cr.fetch(u, nil)
 		if err != nil {
-			// An article with a missing page is not archived: the next run
-			// retries it whole.
-			cr.fail(pageURL, 0, fmt.Errorf("page %s of article: %w", u, err))
-			return
+			// An article with a missing page is not archived: it is
+			// retried whole.
+			return nil, fmt.Errorf("page %s of the article: %w", u, err)
 		}
-		p, err := extract.Parse(resp.Body, resp.Headers.Get("Content-Type"), u)
+		p, err := extract.Parse(presp.Body, presp.Headers.Get("Content-Type"), u)
 		if err != nil {
-			cr.fail(u, resp.StatusCode, fmt.Errorf("parse: %w", err))
-			return
+			return nil, fmt.Errorf("parse page %s of the article: %w", u, err)
 		}
 		part, err := cr.ext.Article(p)
 		if err != nil {
-			cr.fail(u, resp.StatusCode, fmt.Errorf("extract page of article: %w", err))
-			return
+			return nil, fmt.Errorf("extract page %s of the article: %w", u, err)
 		}
 		parts = append(parts, part)
-		raw = append(raw, rawPage(resp, now))
+		raw = append(raw, rawPage(presp, now))
 	}
 	art := extract.Stitch(parts...)
 	if art.Column == "" {
 		art.Column = column
 	}
-	cr.count(func(res *Result) { res.Articles++ })
-	cr.ingest <- archive.Article{
+	cr.count(func(r *Result) { r.Articles++ })
+	a := &archive.Article{
 		URL:         pageURL,
 		Title:       art.Title,
 		Source:      art.Source,
@@ -581,16 +878,39 @@ func (cr *crawler) article(r *colly.Response, page *extract.Page, links extract.
 		FetchedAt:   now,
 		Pages:       raw,
 	}
+	if err := a.Validate(); err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
+	}
+	return a, nil
 }
 
 type fetchResult struct {
-	resp *colly.Response
-	err  error
+	contentType string
+	resp        *colly.Response
+	err         error
 }
 
-// fetch gets one page synchronously, through the same politeness limits as
-// the walk, retrying transient failures.
-func (cr *crawler) fetch(rawURL string) (*colly.Response, error) {
+// fetchEntry fetches an entry's page, conditionally when an earlier run
+// saw validators for it.
+func (cr *crawler) fetchEntry(e entry) (*colly.Response, error) {
+	var hdr http.Header
+	if cr.opts.Mode == Incremental && (e.ETag != "" || e.LastModified != "") {
+		hdr = http.Header{}
+		if e.ETag != "" {
+			hdr.Set("If-None-Match", e.ETag)
+		}
+		if e.LastModified != "" {
+			hdr.Set("If-Modified-Since", e.LastModified)
+		}
+	}
+	return cr.fetch(e.URL, hdr)
+}
+
+// fetch gets one page through the politeness limits, after robots.txt,
+// retrying transient failures with exponential backoff and jitter. A
+// response is returned with the error for statuses the caller may read
+// (304, 404, challenge pages).
+func (cr *crawler) fetch(rawURL string, hdr http.Header) (*colly.Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -600,69 +920,44 @@ func (cr *crawler) fetch(rawURL string) (*colly.Response, error) {
 	} else if !ok {
 		return nil, colly.ErrRobotsTxtBlocked
 	}
-	var lastErr error
 	var wait time.Duration
-	for attempt := 0; attempt <= cr.opts.MaxRetries; attempt++ {
-		time.Sleep(wait)
+	for attempt := 0; ; attempt++ {
+		if err := sleepCtx(cr.ctx, wait); err != nil {
+			return nil, err
+		}
 		sink := &fetchResult{}
 		ctx := colly.NewContext()
 		ctx.Put(ctxSink, sink)
-		err := cr.pages.Request(http.MethodGet, rawURL, nil, ctx, nil)
-		if err == nil {
+		h := http.Header{}
+		for k, v := range hdr {
+			h[k] = v
+		}
+		h.Set("User-Agent", cr.opts.UserAgent)
+		err := cr.coll.Request(http.MethodGet, rawURL, nil, ctx, h)
+		if sink.err != nil {
 			err = sink.err
 		}
-		if err == nil && sink.resp != nil {
-			if int64(len(sink.resp.Body)) >= cr.opts.MaxBodyBytes {
-				return nil, ErrTruncated
-			}
-			return sink.resp, nil
+		resp := sink.resp
+		if err == nil && resp != nil && int64(len(resp.Body)) > cr.opts.MaxBodyBytes {
+			err = ErrTruncated
+		}
+		if err == nil && resp != nil {
+			return resp, nil
 		}
 		if err == nil {
 			err = errors.New("no response")
 		}
-		lastErr = err
-		if !retryable(sink.resp, err) {
-			break
+		if !retryable(resp, err) || attempt >= cr.opts.MaxRetries || cr.ctx.Err() != nil {
+			return resp, err
 		}
-		wait = max(backoff(attempt+1), retryAfter(sink.resp, cr.opts.Now()))
+		cr.count(func(r *Result) { r.Retries++ })
+		cr.log.Debug("retrying", "url", rawURL, "attempt", attempt+1, "err", err)
+		ra := time.Duration(0)
+		if resp != nil && resp.Headers != nil {
+			ra = parseRetryAfter(resp.Headers.Get("Retry-After"), cr.opts.Now())
+		}
+		wait = max(backoff(attempt+1), ra)
 	}
-	return nil, lastErr
-}
-
-func (cr *crawler) onError(r *colly.Response, err error) {
-	pageURL := r.Request.URL.String()
-	restoreContentType(r)
-	switch {
-	case cr.ctx.Err() != nil:
-		return // the run was stopped; the page is fetched by the next run
-	case r.StatusCode == http.StatusNotFound || r.StatusCode == http.StatusGone:
-		cr.count(func(res *Result) { res.Dead++ })
-		return
-	case r.StatusCode >= 400 && cr.isChallenge(r):
-		cr.challenge(pageURL, r.StatusCode)
-		return
-	case errors.Is(err, errRedirectSeen):
-		return
-	case errors.Is(err, colly.ErrRobotsTxtBlocked):
-		cr.count(func(res *Result) { res.RobotsBlocked++ })
-		return
-	case errors.Is(err, colly.ErrForbiddenDomain):
-		cr.log.Debug("redirect out of scope not followed", "url", pageURL, "err", err)
-		cr.count(func(res *Result) { res.OutOfScope++ })
-		return
-	case errors.Is(err, colly.ErrAbortedAfterHeaders):
-		cr.fail(pageURL, r.StatusCode, ErrTruncated)
-		return
-	}
-	attempt, _ := strconv.Atoi(r.Ctx.Get(ctxAttempt))
-	if retryable(r, err) && attempt < cr.opts.MaxRetries {
-		r.Ctx.Put(ctxAttempt, strconv.Itoa(attempt+1))
-		time.Sleep(max(backoff(attempt+1), retryAfter(r, cr.opts.Now())))
-		// A failed retry comes back through onError, which records it.
-		_ = r.Request.Retry()
-		return
-	}
-	cr.fail(pageURL, r.StatusCode, err)
 }
 
 func (cr *crawler) isChallenge(r *colly.Response) bool {
@@ -676,8 +971,13 @@ func (cr *crawler) isChallenge(r *colly.Response) bool {
 // retryable reports whether a failure may pass: timeouts, resets,
 // truncated bodies, 429 and 5xx.
 func retryable(r *colly.Response, err error) bool {
-	if errors.Is(err, ErrPrivateAddress) || errors.Is(err, colly.ErrForbiddenDomain) || errors.Is(err, colly.ErrRobotsTxtBlocked) {
-		return false
+	for _, final := range []error{ErrPrivateAddress, colly.ErrForbiddenDomain, colly.ErrRobotsTxtBlocked, errRedirectSeen, context.Canceled} {
+		if errors.Is(err, final) {
+			return false
+		}
+	}
+	if errors.Is(err, ErrTruncated) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
 	}
 	if r != nil && r.StatusCode != 0 {
 		return r.StatusCode == http.StatusTooManyRequests || r.StatusCode >= 500
@@ -685,29 +985,7 @@ func retryable(r *colly.Response, err error) bool {
 	return err != nil
 }
 
-// maxRetryAfter caps how long a Retry-After header can hold a worker.
-const maxRetryAfter = 2 * time.Minute
-
-// retryAfter reads a 429/503 response's Retry-After (seconds or an HTTP
-// date), capped at maxRetryAfter; 0 when absent.
-func retryAfter(r *colly.Response, now time.Time) time.Duration {
-	if r == nil || r.Headers == nil {
-		return 0
-	}
-	v := r.Headers.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
-}
-
-// backoff is exponential with full jitter: up to 0.5s, 1s, 2s … capped at 30s.
+// backoff is exponential with jitter: about 0.5s, 1s, 2s … capped at 30s.
 func backoff(attempt int) time.Duration {
 	d := 250 * time.Millisecond << min(attempt, 7)
 	d = min(d, 30*time.Second)
@@ -716,16 +994,23 @@ func backoff(attempt int) time.Duration {
 
 func (cr *crawler) challenge(pageURL string, status int) {
 	cr.log.Warn("anti-bot challenge page; not archived", "url", pageURL, "status", status)
-	cr.count(func(r *Result) {
-		r.Challenges = append(r.Challenges, pageURL)
-	})
+	cr.count(func(r *Result) { r.Challenges = append(r.Challenges, pageURL) })
 }
 
 func (cr *crawler) fail(pageURL string, status int, err error) {
-	cr.log.Warn("page failed", "url", pageURL, "status", status, "err", err)
+	cr.log.Warn("page failed", "url", redact(pageURL), "status", status, "err", err)
 	cr.count(func(r *Result) {
-		r.Failures = append(r.Failures, Failure{URL: pageURL, Status: status, Err: err.Error()})
+		r.Failures = append(r.Failures, Failure{URL: redact(pageURL), Status: status, Err: err.Error()})
 	})
+}
+
+// redact hides credentials in a URL before it is logged or stored.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
 }
 
 func (cr *crawler) count(f func(*Result)) {
@@ -741,36 +1026,38 @@ func (cr *crawler) progress() {
 	cr.mu.Lock()
 	res := cr.res
 	cr.mu.Unlock()
+	res.Requests = cr.transport.requests.Load()
+	res.Bytes = cr.transport.bytes.Load()
 	cr.opts.Progress(res)
 }
 
-func (cr *crawler) isStart(pageURL string) bool {
-	key, err := canon.URL(pageURL)
-	return err == nil && cr.starts[key]
-}
-
-// writeArchive stores articles in batches: one transaction per batch keeps
-// ingest fast, and each article with its indexes is still all-or-nothing.
-func (cr *crawler) writeArchive(ctx context.Context) {
-	defer cr.wg.Done()
-	batch := make([]archive.Article, 0, 64)
+// writeSteps stores the steps in batches: one transaction per batch keeps
+// ingest fast, and each article with its frontier entry is still
+// all-or-nothing.
+func (cr *crawler) writeSteps(ctx context.Context) {
+	const batchSize = 64
+	var batch []step
 	flush := func() {
 		if len(batch) == 0 {
 			return
 		}
-		// The batch is written even after cancellation: it was fetched whole.
+		// A batch is written even after cancellation: it was fetched whole.
 		wctx := context.WithoutCancel(ctx)
-		outcomes, err := cr.arch.PutBatch(wctx, batch)
+		outcomes, err := cr.arch.Commit(wctx, cr.frontier, toArchiveStep(batch))
 		if err != nil {
-			// One bad article must not sink the others: store them one by one.
-			outcomes = outcomes[:0]
-			for _, a := range batch {
-				o, err := cr.arch.Put(wctx, a)
+			// One bad article must not sink the others: commit one by one.
+			outcomes = nil
+			for _, s := range batch {
+				o, err := cr.arch.Commit(wctx, cr.frontier, toArchiveStep([]step{s}))
 				if err != nil {
-					cr.fail(a.URL, 0, fmt.Errorf("archive: %w", err))
+					u := ""
+					if s.done != nil {
+						u = s.done.URL
+					}
+					cr.fail(u, 0, fmt.Errorf("archive: %w", err))
 					continue
 				}
-				outcomes = append(outcomes, o)
+				outcomes = append(outcomes, o...)
 			}
 		}
 		cr.count(func(r *Result) {
@@ -789,13 +1076,12 @@ func (cr *crawler) writeArchive(ctx context.Context) {
 		})
 		batch = batch[:0]
 	}
-	for art := range cr.ingest {
-		batch = append(batch, art)
-		// Take whatever else is waiting, then write.
-	drain:
-		for len(batch) < cap(batch) {
+	for s := range cr.steps {
+		batch = append(batch, s)
+	drain: // take whatever else is waiting, then write
+		for len(batch) < batchSize {
 			select {
-			case more, ok := <-cr.ingest:
+			case more, ok := <-cr.steps:
 				if !ok {
 					break drain
 				}
@@ -809,6 +1095,29 @@ func (cr *crawler) writeArchive(ctx context.Context) {
 	flush()
 }
 
+func toArchiveStep(batch []step) archive.Step {
+	var as archive.Step
+	for _, s := range batch {
+		if s.article != nil {
+			as.Articles = append(as.Articles, *s.article)
+		}
+		if s.done != nil {
+			as.Done = append(as.Done, archive.FrontierEntry{Key: s.done.Key, Value: s.done.encode()})
+		}
+		if s.update != nil {
+			as.Update = append(as.Update, archive.FrontierEntry{Key: s.update.Key, Value: s.update.encode()})
+		}
+		for _, e := range s.add {
+			key, err := canon.URL(e.URL)
+			if err != nil {
+				continue
+			}
+			as.Add = append(as.Add, archive.FrontierEntry{Key: key, Value: e.encode()})
+		}
+	}
+	return as
+}
+
 func rawPage(r *colly.Response, at time.Time) archive.RawPage {
 	return archive.RawPage{
 		URL:       r.Request.URL.String(),
@@ -817,68 +1126,4 @@ func rawPage(r *colly.Response, at time.Time) archive.RawPage {
 		Body:      r.Body,
 		FetchedAt: at,
 	}
-}
-
-// isMarkup reports whether a Content-Type is HTML or XML (or missing, as on
-// some government servers).
-func isMarkup(ct string) bool {
-	if ct == "" {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return true
-	}
-	return strings.Contains(mt, "html") || strings.Contains(mt, "xml") || mt == "text/plain"
-}
-
-// skippedExt lists file types never fetched as pages: attachments, media,
-// styles and scripts.
-func skippedExt(p string) bool {
-	switch strings.ToLower(path.Ext(p)) {
-	case ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".svg", ".ico",
-		".css", ".js", ".json", ".woff", ".woff2", ".ttf",
-		".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et",
-		".zip", ".rar", ".7z", ".gz", ".tar",
-		".mp3", ".mp4", ".avi", ".flv", ".wmv", ".mov", ".swf", ".exe", ".apk":
-		return true
-	}
-	return false
-}
-
-// FetchPage fetches one page with the crawler's transport, User-Agent,
-// size limit and address guard, for one-off use such as "crawler extract
-// URL". It does not consult robots.txt: the user asked for this page.
-func FetchPage(ctx context.Context, rawURL string, opts Options) (body []byte, contentType string, err error) {
-	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
-	}
-	if opts.MaxBodyBytes <= 0 {
-		opts.MaxBodyBytes = 10 << 20
-	}
-	if opts.Parallelism < 1 {
-		opts.Parallelism = 1
-	}
-	client := &http.Client{Transport: newTransport(opts), Timeout: opts.Timeout}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, "", fmt.Errorf("fetch %s: %w", rawURL, err)
-	}
-	req.Header.Set("User-Agent", opts.UserAgent)
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, "", fmt.Errorf("fetch %s: %w", rawURL, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, "", fmt.Errorf("fetch %s: HTTP %s", rawURL, resp.Status)
-	}
-	body, err = io.ReadAll(io.LimitReader(resp.Body, opts.MaxBodyBytes+1))
-	if err != nil {
-		return nil, "", fmt.Errorf("fetch %s: %w", rawURL, err)
-	}
-	if int64(len(body)) > opts.MaxBodyBytes {
-		return nil, "", fmt.Errorf("fetch %s: %w", rawURL, ErrTruncated)
-	}
-	return body, resp.Header.Get("Content-Type"), nil
 }

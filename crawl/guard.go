@@ -42,20 +42,23 @@ func isBlockedAddr(ip netip.Addr) bool {
 	return false
 }
 
-// dialGuard is a net.Dialer Control function: it runs on the address
-// actually being dialled, after DNS, so neither a DNS answer nor a redirect
-// can steer the crawler into the local network.
-func dialGuard(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
+// dialGuard returns a net.Dialer Control function refusing the addresses
+// blocked reports: it runs on the address actually being dialled, after
+// DNS, so neither a DNS answer nor a redirect can steer the crawler into
+// the local network.
+func dialGuard(blocked func(netip.Addr) bool) func(network, address string, _ syscall.RawConn) error {
+	return func(network, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil {
+			return err
+		}
+		if blocked(ip) {
+			return fmt.Errorf("%w: %s", ErrPrivateAddress, ip)
+		}
+		return nil
 	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return err
-	}
-	if isBlockedAddr(ip) {
-		return fmt.Errorf("%w: %s", ErrPrivateAddress, ip)
-	}
-	return nil
 }

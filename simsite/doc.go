@@ -17,7 +17,7 @@
 //	truth := srv.Truth()       // []Article, absolute URLs on srv, in ID order
 //	srv.Publish(5)             // 5 new articles on top of their columns' lists
 //	ids := srv.Revise(2)       // one sentence changed in 2 recent articles, same URLs
-//	srv.Requests(), srv.Violations()
+//	srv.Requests(), srv.Violations(), srv.Faults()
 //
 // [New] builds a [Site] without a listener; [Site.Handler] serves it (mount
 // it on 127.0.0.1, as violations are judged by host). Everything is generated
@@ -118,7 +118,44 @@
 // paths disallowed by robots.txt, and requests whose Host is not the
 // server's own 127.0.0.1:PORT (or, for a bare Handler, not 127.0.0.1).
 //
+// # Faults
+//
+// With Options.Faults.Rate > 0 the site also misbehaves the way servers and
+// networks do, so that a crawler's retries, timeouts and error handling can
+// be tested. Each [FaultKind]:
+//
+//	Fault500        500 with an nginx error page
+//	Fault503        503 with Retry-After: 1
+//	Fault429        429 with Retry-After: 1
+//	FaultReset      the connection is reset (SO_LINGER 0) before any response byte
+//	FaultStall      nothing for Faults.Stall (default 3s), then the normal response
+//	FaultTruncate   the full Content-Length, half the body, then the connection closes
+//	FaultBadLength  the whole body under a Content-Length a quarter larger, then close
+//
+// A client sees a status code, a connection error, a timeout (give it one
+// below Faults.Stall), or io.ErrUnexpectedEOF while reading the body.
+//
+// Faults are drawn per request from a hash of (Faults.Seed, default the
+// site's seed; the request's path and query; how many times that path and
+// query was requested before), choosing uniformly among Faults.Kinds
+// (default all). Each of the first three requests for a path and query is
+// faulty with probability Rate; the fourth and later never are, so a
+// crawler retrying at least three times gets every page. robots.txt is
+// never faulty; the first request of a transient-503 page gets its 503
+// rather than a fault; a HEAD request drawn a body fault is served normally.
+// Faults are not violations. [Site.Faults] counts what was injected, by
+// kind, as soon as it is drawn. Server.Close ends stalls at once.
+//
+// Caveats: resets and broken bodies hijack the connection, so they need
+// HTTP/1.x (Start's server); under an http.ResponseWriter that cannot be
+// hijacked they panic with http.ErrAbortHandler. Go's http.Transport
+// silently retries a GET reset on a reused keep-alive connection, so a
+// client may see fewer resets than Faults counts (each retry is another
+// attempt). Invalid Faults make Start return an error and New panic.
+//
 // Determinism: two sites with the same Options serve identical bytes for
-// the same requests in the same order (the per-page transient 503 is the
-// only state). Nothing depends on the clock.
+// the same requests in the same order (the per-page transient 503 and, with
+// faults, the per-URL request count are the only state). Nothing depends on
+// the clock, except that a stall lasts Faults.Stall. With Rate 0 the site
+// serves exactly what it serves without Faults.
 package simsite

@@ -27,9 +27,14 @@ func (s *Site) serve(wr http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
 	s.checkRequest(r)
 	uri := r.URL.RequestURI()
+	kind, faulty := s.drawFault(r, uri) // never on a transient page's first request
 	if s.transient[uri] && s.failOnce(uri) {
 		wr.Header().Set("Retry-After", "1")
-		s.send(wr, r, http.StatusServiceUnavailable, "text/html", []byte("<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"))
+		s.send(wr, r, http.StatusServiceUnavailable, "text/html", []byte(page503))
+		return
+	}
+	if faulty {
+		s.injectFault(wr, r, kind)
 		return
 	}
 	if s.slow[uri] && s.slowDelay > 0 {
@@ -41,6 +46,14 @@ func (s *Site) serve(wr http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.route(wr, r)
+}
+
+// page503 is the body of a 503 answer, as nginx writes it.
+const page503 = "<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+
+// route renders the page r asks for.
+func (s *Site) route(wr http.ResponseWriter, r *http.Request) {
 	_, port, err := net.SplitHostPort(r.Host)
 	if err != nil {
 		port = "80"

@@ -20,6 +20,9 @@ type Server struct {
 
 // Start builds a site with opts and serves it on 127.0.0.1 at a free port.
 func Start(opts Options) (*Server, error) {
+	if err := opts.Faults.validate(); err != nil {
+		return nil, err
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
@@ -41,8 +44,10 @@ func NewServer(opts Options) *Server {
 	return s
 }
 
-// Close stops the server, waiting briefly for requests in flight.
+// Close stops the server, waiting briefly for requests in flight. Stalled
+// responses (FaultStall) end at once, closing their connections.
 func (s *Server) Close() {
+	s.Site.stopFaults()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := s.srv.Shutdown(ctx); err != nil {
@@ -70,6 +75,10 @@ func (s *Server) Requests() int { return s.Site.Requests() }
 // Violations returns the requests a polite, in-scope crawler must never
 // make; see Site.Violations.
 func (s *Server) Violations() []string { return s.Site.Violations() }
+
+// Faults returns how many faults of each kind were injected; see
+// Site.Faults.
+func (s *Server) Faults() map[FaultKind]int { return s.Site.Faults() }
 
 // ChallengeURLs returns the absolute URLs of the anti-bot challenge pages.
 func (s *Server) ChallengeURLs() []string {

@@ -17,6 +17,9 @@ type Options struct {
 	Columns    int           // number of columns (栏目); default 6, min 5, max 64
 	CrawlDelay int           // robots.txt Crawl-delay in seconds; 0 writes none
 	SlowDelay  time.Duration // delay of the few deliberately slow pages; 0 means 150ms, negative disables
+
+	// Faults, when Rate > 0, makes that share of responses faulty; see Faults.
+	Faults Faults
 }
 
 // Article is the ground truth of one article, as a perfect crawler and
@@ -52,7 +55,8 @@ type Site struct {
 	transient  map[string]bool // request URIs that fail once with 503
 	slow       map[string]bool // request URIs answered after slowDelay
 	challenges []challenge
-	ownHost    string // host:port the site is served on; set by Server before serving
+	ownHost    string      // host:port the site is served on; set by Server before serving
+	faults     *faultState // nil when Options.Faults.Rate is 0
 
 	mu       sync.RWMutex
 	arts     []artMeta // index id-1
@@ -105,8 +109,12 @@ func minuteTime(m int32) time.Time {
 }
 
 // New builds a site. It is deterministic in opts and cheap: at 100,000
-// articles it allocates about a megabyte of index.
+// articles it allocates about a megabyte of index. It panics if
+// opts.Faults is invalid; Start returns the error instead.
 func New(opts Options) *Site {
+	if err := opts.Faults.validate(); err != nil {
+		panic("simsite: " + err.Error())
+	}
 	if opts.Seed == 0 {
 		opts.Seed = 1
 	}
@@ -129,6 +137,7 @@ func New(opts Options) *Site {
 		colByHW:    map[int]*column{},
 		failed:     map[string]bool{},
 	}
+	s.faults = newFaultState(opts.Faults, opts.Seed)
 	s.buildColumns(opts.Columns)
 	n := opts.Articles
 	s.arts = make([]artMeta, 0, n)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -79,10 +80,13 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 
 	run := archive.Run{
 		Kind: co.Mode.String(), Start: start, End: end,
+		Requests: res.Requests, Bytes: res.Bytes, Retries: res.Retries,
 		Pages: res.Pages, Added: res.Added, Versioned: res.Versioned, Aliased: res.Aliased,
 		Unchanged: res.Unchanged, Failed: len(res.Failures), Status: "ok",
 	}
 	switch {
+	case errors.Is(runErr, context.Canceled):
+		run.Status, run.Error = "interrupted", "stopped by a signal"
 	case runErr != nil:
 		run.Status, run.Error = "error", runErr.Error()
 	case len(res.Failures) > 0:
@@ -91,9 +95,14 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 	if err := a.PutRun(run); err != nil {
 		log.Error("could not record the run", "err", err)
 	}
-	fmt.Fprintf(out, "%s: %d pages, %d articles (%d new, %d new versions, %d aliases, %d unchanged), %d skipped as known, %d dead links, %d challenges, %d failed, in %s\n",
-		run.Kind, res.Pages, res.Articles, res.Added, res.Versioned, res.Aliased, res.Unchanged,
-		res.Skipped, res.Dead, len(res.Challenges), len(res.Failures), end.Sub(start).Round(time.Millisecond))
+	printRunSummary(out, run, res, end.Sub(start))
+	if errors.Is(runErr, context.Canceled) {
+		resume := "the next run retries what was left"
+		if co.Mode == crawl.Backfill {
+			resume = "run crawler backfill again to resume where it stopped"
+		}
+		return fmt.Errorf("%s stopped before the end; everything fetched so far is archived; %s: %w", run.Kind, resume, runErr)
+	}
 	if runErr != nil {
 		return fmt.Errorf("%s stopped: %w", run.Kind, runErr)
 	}
@@ -122,6 +131,8 @@ func crawlOptions(cfg Config, mode crawl.Mode, ext *extract.Extractor, log *slog
 		MaxPages:             cfg.Crawl.MaxPages,
 		MaxBodyBytes:         cfg.Crawl.MaxBodyBytes,
 		AllowPrivateNetworks: cfg.Crawl.AllowPrivateNetworks,
+		MaxDepth:             cfg.Crawl.MaxDepth,
+		RecheckDays:          cfg.Crawl.RecheckDays,
 		Mode:                 mode,
 		Extractor:            ext,
 		Logger:               log,
@@ -157,4 +168,12 @@ func throttledProgress(log *slog.Logger, every time.Duration) func(crawl.Result)
 		last = time.Now()
 		log.Info("progress", "pages", r.Pages, "articles", r.Articles, "new", r.Added, "failed", len(r.Failures))
 	}
+}
+
+// printRunSummary prints the end-of-run report.
+func printRunSummary(out io.Writer, run archive.Run, res crawl.Result, took time.Duration) {
+	fmt.Fprintf(out, "%s: %d pages, %d articles (%d new, %d new versions, %d aliases, %d unchanged), %d skipped as known, %d not modified, %d dead links, %d challenges, %d retries, %d failed; %d requests, %s, in %s\n",
+		run.Kind, res.Pages, res.Articles, res.Added, res.Versioned, res.Aliased, res.Unchanged,
+		res.Skipped, res.NotModified, res.Dead, len(res.Challenges), res.Retries, len(res.Failures),
+		res.Requests, byteSize(res.Bytes), took.Round(time.Millisecond))
 }

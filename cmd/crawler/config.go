@@ -45,6 +45,8 @@ type CrawlConfig struct {
 	MaxPages             int      `yaml:"max_pages"`
 	MaxBodyBytes         int64    `yaml:"max_body_bytes"`
 	AllowPrivateNetworks bool     `yaml:"allow_private_networks"`
+	MaxDepth             int      `yaml:"max_depth"`
+	RecheckDays          int      `yaml:"recheck_days"`
 }
 
 // ExtractConfig holds optional CSS selectors for the site's article pages.
@@ -95,6 +97,7 @@ func defaultConfig() Config {
 			Timeout:      Duration(30 * time.Second),
 			MaxRetries:   3,
 			MaxBodyBytes: 10 << 20,
+			MaxDepth:     5,
 		},
 		Archive: ArchiveConfig{
 			Path:        "data/archive.db",
@@ -308,6 +311,10 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		return bad("crawl.max_retries", "must not be negative")
 	case c.Crawl.MaxPages < 0:
 		return bad("crawl.max_pages", "must not be negative (0 means no limit)")
+	case c.Crawl.MaxDepth < 1:
+		return bad("crawl.max_depth", "must be at least 1")
+	case c.Crawl.RecheckDays < 0:
+		return bad("crawl.recheck_days", "must not be negative (0 turns rechecking off)")
 	case c.Crawl.MaxBodyBytes < 1024:
 		return bad("crawl.max_body_bytes", "must be at least 1024")
 	case strings.TrimSpace(c.Crawl.UserAgent) == "":

@@ -158,7 +158,7 @@ func TestBackfillMatchesGroundTruth(t *testing.T) {
 	srv.Publish(5)
 	if code, out, errOut := cli(t, "crawl", "--config", cfg, "--archive", db, "--quiet"); code != exitOK {
 		t.Fatalf("crawl exit %d\n%s\n%s", code, out, errOut)
-	} else if !strings.Contains(out, " 5 new,") {
+	} else if !strings.Contains(out, "(5 new,") {
 		t.Errorf("crawl after 5 new articles: %s", out)
 	}
 	export3 := filepath.Join(dir, "export3.jsonl.gz")
