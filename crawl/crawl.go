@@ -218,8 +218,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 	}
 	cr.transport = newTransport(opts)
 	cr.robots = newRobots(&http.Client{
-		Transport:     cr.transport,
-		Timeout:       opts.Timeout,
+		Transport:     cr.transport, // which applies the timeout
 		CheckRedirect: func(req *http.Request, via []*http.Request) error { return cr.inScope(req, via) },
 	}, opts.UserAgent, opts.MaxRetries)
 	cr.coll = newCollector(ctx, opts, cr.transport, cr.checkRedirect)
@@ -245,7 +244,7 @@ func newCollector(ctx context.Context, opts Options, rt http.RoundTripper, redir
 	c.AllowedDomains = append([]string(nil), opts.AllowedDomains...)
 	c.URLFilters, c.DisallowedURLFilters, c.DisallowedDomains = nil, nil, nil
 	c.WithTransport(rt)
-	c.SetRequestTimeout(opts.Timeout)
+	c.SetRequestTimeout(0) // the transport times each request once it holds its slot
 	c.SetRedirectHandler(redirect)
 	c.OnResponseHeaders(func(r *colly.Response) {
 		// Colly would re-encode a body whose Content-Type names a charset;

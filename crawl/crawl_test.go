@@ -3,6 +3,7 @@ package crawl
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -193,5 +194,138 @@ func TestBlockedAddresses(t *testing.T) {
 		if got := isBlockedAddr(netip.MustParseAddr(tt.addr)); got != tt.blocked {
 			t.Errorf("isBlockedAddr(%s) = %v, want %v", tt.addr, got, tt.blocked)
 		}
+	}
+}
+
+func TestRunGetsEverythingThroughFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fault injection waits out stalls and Retry-After")
+	}
+	srv, err := simsite.Start(simsite.Options{Seed: 9, Articles: 100, Columns: 5,
+		Faults: simsite.Faults{Rate: 0.1, Stall: 1500 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	a := openTestArchive(t)
+	opts := siteOptions(srv)
+	opts.Timeout = 500 * time.Millisecond
+	opts.MaxRetries = 4
+	var failures int
+	for run := 0; run < 3; run++ {
+		res, err := Run(context.Background(), a, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		failures += len(res.Failures)
+		if run == 0 && res.Retries == 0 {
+			t.Error("no retries under 10% faults")
+		}
+		if len(res.Failures) == 0 {
+			break
+		}
+	}
+	injected := 0
+	for _, n := range srv.Faults() {
+		injected += n
+	}
+	if injected == 0 {
+		t.Fatal("the site injected no faults")
+	}
+	for _, art := range srv.Truth() {
+		rec, err := a.Lookup(art.URLs[0])
+		if err != nil {
+			t.Errorf("article %d not archived: %v", art.ID, err)
+			continue
+		}
+		if rec.Body != art.Body || rec.Title != art.Title {
+			t.Errorf("article %d archived wrong (truncated page?): title %q, body %d bytes, want %d", art.ID, rec.Title, len(rec.Body), len(art.Body))
+		}
+		if rec.Version != 1 {
+			t.Errorf("article %d has %d versions", art.ID, rec.Version)
+		}
+	}
+	t.Logf("faults injected: %v; failures reported across runs: %d", srv.Faults(), failures)
+}
+
+func TestIncrementalCrawlFetchesOnlyWhatIsNew(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 4, Articles: 200, Columns: 6, SlowDelay: -1})
+	defer srv.Close()
+	a := openTestArchive(t)
+	opts := siteOptions(srv)
+	if _, err := Run(context.Background(), a, opts); err != nil {
+		t.Fatal(err)
+	}
+	columns := len(srv.Site.ColumnNames())
+	opts.Mode = Incremental
+	for _, k := range []int{0, 7, 40} {
+		before := srv.Truth()
+		srv.Publish(k)
+		truth := srv.Truth()
+		newPages := 0
+		for _, art := range truth[len(before):] {
+			for _, pages := range art.PageURLs {
+				newPages += len(pages)
+			}
+		}
+		n0 := srv.Requests()
+		res, err := Run(context.Background(), a, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		requests := srv.Requests() - n0
+		if res.Added != k {
+			t.Errorf("k=%d: crawl added %d articles", k, res.Added)
+		}
+		if limit := newPages + 3*columns + 5; requests > limit {
+			t.Errorf("k=%d: %d requests, want at most %d (new pages %d + 3×%d columns + 5)", k, requests, limit, newPages, columns)
+		}
+		t.Logf("k=%d: %d requests for %d new pages and %d columns", k, requests, newPages, columns)
+		for _, art := range truth[len(before):] {
+			if ok, _ := a.Has(art.URLs[0]); !ok {
+				t.Errorf("k=%d: new article %s not archived", k, art.URLs[0])
+			}
+		}
+	}
+}
+
+func TestRedirectIntoPrivateNetworkRefused(t *testing.T) {
+	var inner atomic.Int64
+	private := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner.Add(1)
+	}))
+	l, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skip("127.0.0.2 not available:", err)
+	}
+	private.Listener = l
+	private.Start()
+	defer private.Close()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			http.Redirect(w, r, private.URL+"/secret", http.StatusFound)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer site.Close()
+	a := openTestArchive(t)
+	opts := Options{
+		StartURLs:      []string{site.URL + "/"},
+		AllowedDomains: []string{"127.0.0.1", "127.0.0.2"},
+		UserAgent:      "crawler-test/1.0",
+		// The guard allows the test site on 127.0.0.1 and nothing else
+		// of the loopback network.
+		blockAddr: func(ip netip.Addr) bool { return ip != netip.MustParseAddr("127.0.0.1") && isBlockedAddr(ip) },
+	}
+	res, err := Run(context.Background(), a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inner.Load() != 0 {
+		t.Errorf("the redirect reached 127.0.0.2 (%d requests)", inner.Load())
+	}
+	if len(res.Failures) == 0 || !strings.Contains(res.Failures[0].Err, "non-public address") {
+		t.Errorf("failures = %+v, want the refused redirect reported", res.Failures)
 	}
 }

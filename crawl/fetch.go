@@ -19,7 +19,7 @@ func FetchPage(ctx context.Context, rawURL string, opts Options) (body []byte, c
 		opts.MaxBodyBytes = 10 << 20
 	}
 	opts.Parallelism = max(opts.Parallelism, 1)
-	client := &http.Client{Transport: newTransport(opts), Timeout: opts.Timeout}
+	client := &http.Client{Transport: newTransport(opts)}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, "", fmt.Errorf("fetch %s: %w", redact(rawURL), err)

@@ -41,6 +41,7 @@ func newTransport(opts Options) *politeTransport {
 	}
 	return &politeTransport{
 		base:        &gzipTransport{base: base, maxBytes: opts.MaxBodyBytes},
+		timeout:     opts.Timeout,
 		parallelism: opts.Parallelism,
 		delay:       opts.Delay,
 		hosts:       map[string]*hostState{},
@@ -132,8 +133,13 @@ func (b *gunzipBody) Close() error { return b.raw.Close() }
 // configured one as it recovers; a Retry-After pauses the whole host.
 // Every request of a run passes here, robots.txt and redirects included,
 // which also makes it the place to count requests and bytes.
+//
+// The request timeout starts once the request holds its slot, so time spent
+// waiting out the politeness delay never counts against it; it covers the
+// response and the reading of its body.
 type politeTransport struct {
 	base        http.RoundTripper
+	timeout     time.Duration
 	parallelism int
 	delay       time.Duration
 
@@ -201,12 +207,21 @@ func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	rctx, cancel := context.WithTimeout(ctx, t.timeout)
 	var once sync.Once
-	release := func() { once.Do(func() { <-h.slots }) }
+	release := func() {
+		once.Do(func() {
+			cancel()
+			<-h.slots
+		})
+	}
 
 	t.requests.Add(1)
 	began := time.Now()
-	resp, err := t.base.RoundTrip(req)
+	resp, err := t.base.RoundTrip(req.WithContext(rctx))
+	if err != nil && rctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+		err = fmt.Errorf("no answer within crawl.timeout (%s): %w", t.timeout, err)
+	}
 	t.observe(h, resp, err, time.Since(began))
 	if err != nil {
 		release()

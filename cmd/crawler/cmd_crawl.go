@@ -176,4 +176,7 @@ func printRunSummary(out io.Writer, run archive.Run, res crawl.Result, took time
 		run.Kind, res.Pages, res.Articles, res.Added, res.Versioned, res.Aliased, res.Unchanged,
 		res.Skipped, res.NotModified, res.Dead, len(res.Challenges), res.Retries, len(res.Failures),
 		res.Requests, byteSize(res.Bytes), took.Round(time.Millisecond))
+	if res.Resumed > 0 {
+		fmt.Fprintf(out, "%s: resumed an interrupted backfill with %d pages pending\n", run.Kind, res.Resumed)
+	}
 }

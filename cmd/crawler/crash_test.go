@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/simsite"
+)
+
+// TestBackfillResumesAfterKill kills a real backfill process with SIGKILL
+// at several moments, by page count and by time, runs it again to the end,
+// and checks the archive holds every article exactly once.
+func TestBackfillResumesAfterKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills real subprocesses")
+	}
+	srv := simsite.NewServer(simsite.Options{Seed: 21, Articles: 300})
+	defer srv.Close()
+	cfg := writeSiteConfig(t, srv)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "archive.db")
+
+	kills := []struct {
+		afterPages int
+		afterTime  time.Duration
+	}{
+		{afterPages: 3}, {afterPages: 40}, {afterTime: 700 * time.Millisecond}, {afterPages: 90}, {afterPages: 150},
+	}
+	for i, k := range kills {
+		cmd := crawlerCmd(t, "backfill", "--config", cfg, "--archive", db, "-v")
+		stderr, err := cmd.StderrPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pages := make(chan int, 1024)
+		go countPages(stderr, pages)
+		deadline := time.After(60 * time.Second)
+		var timer <-chan time.Time
+		if k.afterTime > 0 {
+			timer = time.After(k.afterTime)
+		}
+		finished := false
+	wait:
+		for {
+			select {
+			case n, ok := <-pages:
+				if !ok {
+					finished = true
+					break wait
+				}
+				if k.afterPages > 0 && n >= k.afterPages {
+					break wait
+				}
+			case <-timer:
+				break wait
+			case <-deadline:
+				t.Fatalf("kill %d: backfill made no progress", i)
+			}
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		if finished {
+			t.Logf("kill %d: backfill finished before the kill", i)
+		}
+	}
+
+	code, out, errOut := cli(t, "backfill", "--config", cfg, "--archive", db, "--quiet")
+	if code != exitOK {
+		t.Fatalf("final backfill exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "resumed an interrupted backfill") {
+		t.Errorf("the last backfill did not resume the interrupted one: %q", out)
+	}
+	export := filepath.Join(dir, "export.jsonl.gz")
+	if code, _, errOut := cli(t, "export", "--config", cfg, "--archive", db, "-o", export); code != exitOK {
+		t.Fatalf("export exit %d: %s", code, errOut)
+	}
+	checkAgainstTruth(t, readExport(t, export), srv.Truth())
+
+	a, err := archive.Open(db, archive.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	problems, err := a.Verify(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("verify: %s", p)
+	}
+}
+
+// countPages sends the running count of "page done" log lines.
+func countPages(r io.Reader, out chan<- int) {
+	defer close(out)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<20)
+	n := 0
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "page done") {
+			n++
+			select {
+			case out <- n:
+			default:
+			}
+		}
+	}
+}
