@@ -117,3 +117,56 @@ func countPages(r io.Reader, out chan<- int) {
 		}
 	}
 }
+
+// TestBackfillStopsCleanlyOnSIGTERM stops a real backfill with SIGTERM and
+// checks it says how to resume, leaves a sound archive, and resumes.
+func TestBackfillStopsCleanlyOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("signals a real subprocess")
+	}
+	srv := simsite.NewServer(simsite.Options{Seed: 22, Articles: 200})
+	defer srv.Close()
+	cfg := writeSiteConfig(t, srv)
+	db := filepath.Join(t.TempDir(), "archive.db")
+
+	cmd := crawlerCmd(t, "backfill", "--config", cfg, "--archive", db, "-v")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pages := make(chan int, 1024)
+	var tail strings.Builder
+	go countPages(io.TeeReader(stderr, &tail), pages)
+	for n := range pages {
+		if n >= 30 {
+			break
+		}
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	for range pages { // drain until the process closes stderr
+	}
+	err = cmd.Wait()
+	if cmd.ProcessState.ExitCode() != exitError {
+		t.Errorf("exit %d after SIGTERM, want %d (%v)", cmd.ProcessState.ExitCode(), exitError, err)
+	}
+	if !strings.Contains(tail.String(), "run crawler backfill again to resume") {
+		t.Errorf("no resume hint after SIGTERM:\n%s", lastLines(tail.String(), 5))
+	}
+	if !strings.Contains(stdout.String(), "backfill:") {
+		t.Errorf("no run summary after SIGTERM: %q", stdout.String())
+	}
+	code, out, errOut := cli(t, "backfill", "--config", cfg, "--archive", db, "--quiet")
+	if code != exitOK || !strings.Contains(out, "resumed an interrupted backfill") {
+		t.Errorf("rerun exit %d, did not resume: %s %s", code, out, errOut)
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
