@@ -170,3 +170,42 @@ func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
+
+// TestSecondCrawlerIsTurnedAway runs two crawler processes on one archive:
+// the second exits at once with the lock status and a message naming the
+// archive; the first finishes.
+func TestSecondCrawlerIsTurnedAway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real subprocesses")
+	}
+	srv := simsite.NewServer(simsite.Options{Seed: 23, Articles: 60, Columns: 5})
+	defer srv.Close()
+	cfg := writeSiteConfig(t, srv)
+	db := filepath.Join(t.TempDir(), "archive.db")
+
+	first := crawlerCmd(t, "backfill", "--config", cfg, "--archive", db, "-v")
+	stderr, err := first.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pages := make(chan int, 1024)
+	go countPages(stderr, pages)
+	<-pages // the first crawler holds the archive once it has fetched a page
+
+	second := crawlerCmd(t, "crawl", "--config", cfg, "--archive", db)
+	out, _ := second.CombinedOutput()
+	if code := second.ProcessState.ExitCode(); code != exitLocked {
+		t.Errorf("second crawler exit %d, want %d: %s", code, exitLocked, out)
+	}
+	if !strings.Contains(string(out), db) || !strings.Contains(string(out), "locked") {
+		t.Errorf("second crawler's message does not name the locked archive: %s", out)
+	}
+	for range pages {
+	}
+	if err := first.Wait(); err != nil {
+		t.Errorf("first crawler: %v", err)
+	}
+}
