@@ -15,8 +15,9 @@ import (
 )
 
 // schemaVersion is the layout described in doc.go. Open refuses archives
-// with a higher one.
-const schemaVersion = 1
+// with a higher one and upgrades older ones when it opens them for writing
+// (see migrate.go).
+const schemaVersion = 2
 
 // formatName is stored under metaFormat to tell our files from other bbolt
 // files.
@@ -33,6 +34,9 @@ var (
 	bucketByTime   = []byte("bytime")
 	bucketRuns     = []byte("runs")
 	bucketState    = []byte("state")
+	bucketChanged  = []byte("changed")
+	bucketByChange = []byte("bychange")
+	bucketRawFrom  = []byte("rawfrom")
 
 	metaFormat = []byte("format")
 	metaSchema = []byte("schema")
@@ -40,6 +44,9 @@ var (
 
 // dataBuckets are the buckets besides meta that a schema 1 archive has.
 var dataBuckets = [][]byte{bucketArticles, bucketVersions, bucketRaw, bucketURLs, bucketHashes, bucketByTime, bucketRuns, bucketState}
+
+// schema2Buckets are the buckets schema 2 adds.
+var schema2Buckets = [][]byte{bucketChanged, bucketByChange, bucketRawFrom}
 
 // appendFill is the fill percent for buckets whose keys mostly grow at the
 // end (sequence-numbered), so that pages are not left half empty.
@@ -60,6 +67,9 @@ type Options struct {
 	// NoSync skips fsync after each transaction: faster, but a crash can
 	// lose or corrupt recent writes. For tests and one-off imports.
 	NoSync bool
+	// Now is the clock that dates changes to records (see ChangedAt);
+	// nil means time.Now.
+	Now func() time.Time
 }
 
 // Archive is an open article archive. Its methods are safe for concurrent
@@ -70,6 +80,8 @@ type Archive struct {
 	readOnly bool
 	enc      *zstd.Encoder // EncodeAll only; safe for concurrent use
 	dec      *zstd.Decoder // DecodeAll only; safe for concurrent use
+	now      func() time.Time
+	schema   int // schema of the file; below schemaVersion only when read-only
 }
 
 // Open opens the archive at path, creating it (mode 0600, parent directory
@@ -132,23 +144,37 @@ func Open(path string, opts Options) (*Archive, error) {
 	if err != nil {
 		return nil, err
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	// Check the meta bucket again (the file may have been replaced since
 	// the probe); write only to a file with no buckets, which bbolt has
-	// just created. An archive opened and closed unchanged is unchanged.
+	// just created, or to one of an older schema, which is upgraded. An
+	// archive of the current schema opened and closed unchanged is
+	// unchanged.
 	empty := false
+	schema := 0
 	err = db.View(func(tx *bolt.Tx) error {
 		empty = isEmpty(tx)
 		if empty {
 			return nil
 		}
-		return checkMeta(tx, path)
-	})
-	if err == nil && empty {
-		if opts.ReadOnly {
-			err = fmt.Errorf("open archive %s: bbolt file without a %q bucket: %w", path, bucketMeta, ErrNotArchive)
-		} else {
-			err = db.Update(func(tx *bolt.Tx) error { return initMeta(tx, path) })
+		if err := checkMeta(tx, path); err != nil {
+			return err
 		}
+		schema = schemaOf(tx)
+		return nil
+	})
+	switch {
+	case err == nil && empty && opts.ReadOnly:
+		err = fmt.Errorf("open archive %s: bbolt file without a %q bucket: %w", path, bucketMeta, ErrNotArchive)
+	case err == nil && empty:
+		err = db.Update(func(tx *bolt.Tx) error { return initMeta(tx, path) })
+		schema = schemaVersion
+	case err == nil && schema < schemaVersion && !opts.ReadOnly:
+		err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, path, now()) })
+		schema = schemaVersion
 	}
 	if err != nil {
 		db.Close()
@@ -166,7 +192,7 @@ func Open(path string, opts Options) (*Archive, error) {
 		db.Close()
 		return nil, fmt.Errorf("open archive %s: zstd decoder: %w", path, err)
 	}
-	return &Archive{db: db, path: path, readOnly: opts.ReadOnly, enc: enc, dec: dec}, nil
+	return &Archive{db: db, path: path, readOnly: opts.ReadOnly, enc: enc, dec: dec, now: now, schema: schema}, nil
 }
 
 // openBolt opens path with bbolt and classifies its errors.
@@ -210,7 +236,21 @@ func checkMeta(tx *bolt.Tx, path string) error {
 			return fmt.Errorf("open archive %s: bucket %q is missing: %w", path, name, ErrNotArchive)
 		}
 	}
+	if v >= 2 {
+		for _, name := range schema2Buckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("open archive %s: bucket %q is missing: %w", path, name, ErrNotArchive)
+			}
+		}
+	}
 	return nil
+}
+
+// schemaOf returns the schema version of a transaction that passed
+// checkMeta.
+func schemaOf(tx *bolt.Tx) int {
+	v, _ := strconv.Atoi(string(tx.Bucket(bucketMeta).Get(metaSchema)))
+	return v
 }
 
 // isEmpty reports whether tx has no buckets.
@@ -234,7 +274,7 @@ func initMeta(tx *bolt.Tx, path string) error {
 	if err := meta.Put(metaSchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
 		return fmt.Errorf("create archive %s: %w", path, err)
 	}
-	for _, name := range dataBuckets {
+	for _, name := range append(dataBuckets[:len(dataBuckets):len(dataBuckets)], schema2Buckets...) {
 		if _, err := tx.CreateBucket(name); err != nil {
 			return fmt.Errorf("create archive %s: bucket %q: %w", path, name, err)
 		}

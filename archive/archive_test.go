@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -216,7 +217,7 @@ func TestOpenRefuses(t *testing.T) {
 			}
 			mustPut(t, a, simple("http://example.com/a.html", "t", "b"))
 			err = a.db.Update(func(tx *bolt.Tx) error {
-				return tx.Bucket(bucketMeta).Put(metaSchema, []byte("2"))
+				return tx.Bucket(bucketMeta).Put(metaSchema, []byte(strconv.Itoa(schemaVersion+1)))
 			})
 			if err != nil {
 				t.Fatal(err)

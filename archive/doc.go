@@ -32,7 +32,25 @@
 // ForEach and WriteJSONL go through the publication-time index, so export
 // is in publication order with a Since/Until filter and never loads the
 // archive into memory. Records without a publication time come last and
-// are left out by any filter. Verify checks the whole file.
+// are left out by a Since/Until filter. Filter.Columns keeps some columns;
+// Filter.ChangedSince keeps the records added or changed since a time, from
+// the change index (one read of the IDs changed since then, then the walk
+// in publication order). Record.AppendJSON writes a chosen subset of the
+// fields (Fields). Verify checks the whole file; Backup copies it as of one
+// read transaction.
+//
+// # Changes and re-extraction
+//
+// Every write that changes what a record exports (Added, Versioned, Aliased
+// and Reextract's Versioned) dates the record with Options.Now, in the
+// changed and bychange indexes, in the same transaction; Unchanged writes
+// do not. ChangedAt returns that time.
+//
+// Reextract adds a version made by running a newer extractor over a
+// version's raw pages. It stores no pages: the new version's rawfrom entry
+// names the version whose pages it reads (always one with pages of its
+// own), and its fetched_at is that version's. A version whose fields all
+// equal the latest one's is not written.
 //
 // # Opening
 //
@@ -44,7 +62,11 @@
 // ErrSchemaTooNew) and left byte-for-byte unchanged. A new file is created
 // with mode 0600, its directory with 0750.
 //
-// # On-disk format, schema version 1
+// An archive of an older schema is upgraded in one transaction when it is
+// opened for writing (migrate.go), and read as it is when opened read-only;
+// what the older schema did not record then returns ErrOldSchema.
+//
+// # On-disk format, schema version 2
 //
 // All integers in keys are big-endian, so keys sort numerically. Values
 // other than runs and state start with a format byte (1), then fields in
@@ -55,7 +77,7 @@
 // the zone is not kept).
 //
 //	meta      "format" → "hnredstar-crawler-archive"
-//	          "schema" → "1" (decimal ASCII). Open refuses a file without
+//	          "schema" → "2" (decimal ASCII). Open refuses a file without
 //	                     this bucket or format, or with a higher schema.
 //	articles  id(8) → header: format, uvarint latest version, string URL
 //	          (canonical, the one the record was added under), list aliases.
@@ -82,9 +104,21 @@
 //	          per record, for the latest version's publication time.
 //	runs      seq(8) → JSON object of Run (see its tags).
 //	state     key → value as given to PutState.
+//	changed   id(8) → time(12) of the record's last change, encoded as in
+//	          bytime. One entry per record. (Schema 2.)
+//	bychange  time(12) id(8) → empty: the same times, ordered, for
+//	          ChangedSince. One entry per record, matching changed.
+//	          (Schema 2.)
+//	rawfrom   id(8) version(4) → version(4), big-endian: the earlier
+//	          version of the same record whose raw pages this re-extracted
+//	          version uses; raw has no pages under the version itself.
+//	          Only versions written by Reextract have one. (Schema 2.)
 //
 // Verify checks every arrow above in both directions where it has one.
 //
 // A later schema bumps "schema" and the format bytes of changed values;
 // Open then refuses the file in older crawlers with ErrSchemaTooNew.
+//
+// Schema 1 is schema 2 without changed, bychange and rawfrom. Upgrading
+// dates each record to its latest version's fetched_at (now if unknown).
 package archive

@@ -32,4 +32,13 @@ var (
 	// title and body are both empty after whitespace normalisation; storing
 	// it would make every such page an alias of the first.
 	ErrNoContent = errors.New("article has no title and no body")
+
+	// ErrOldSchema is returned, by an archive of an older schema opened
+	// read-only, for what that schema did not record (change times). Any
+	// writable Open upgrades the file.
+	ErrOldSchema = errors.New("archive schema too old for this")
+
+	// ErrConflict is returned by Reextract when the record got a new
+	// version after the raw pages were read; re-extract it again.
+	ErrConflict = errors.New("record changed since its raw pages were read")
 )

@@ -315,6 +315,9 @@ func (a *Archive) put(tx *bolt.Tx, p *prepared) (Outcome, error) {
 		if err := urls.Put(key, urlValue(id, p.hash, urlAlias)); err != nil {
 			return 0, err
 		}
+		if err := touch(tx, id, a.now()); err != nil {
+			return 0, err
+		}
 		return Aliased, nil
 	}
 
@@ -338,6 +341,9 @@ func (a *Archive) put(tx *bolt.Tx, p *prepared) (Outcome, error) {
 		return 0, err
 	}
 	if err := urls.Put(key, urlValue(id, p.hash, urlPrimary)); err != nil {
+		return 0, err
+	}
+	if err := touch(tx, id, a.now()); err != nil {
 		return 0, err
 	}
 	return Added, nil
@@ -392,6 +398,9 @@ func (a *Archive) putKnown(tx *bolt.Tx, p *prepared, id uint64, kind byte) (Outc
 		}
 	}
 	if err := urls.Put([]byte(p.url), urlValue(id, p.hash, kind)); err != nil {
+		return 0, err
+	}
+	if err := touch(tx, id, a.now()); err != nil {
 		return 0, err
 	}
 	return Versioned, nil

@@ -20,12 +20,19 @@ import (
 // process is not held up while fn runs.
 const forEachBatch = 256
 
-// Filter selects records by publication time.
+// Filter selects records by publication time, column and change time.
 type Filter struct {
 	// Since, if not zero, keeps records published at or after it.
 	Since time.Time
 	// Until, if not zero, keeps records published before it.
 	Until time.Time
+	// Columns, if not empty, keeps records whose column (栏目) is one of
+	// these, exactly.
+	Columns []string
+	// ChangedSince, if not zero, keeps records added or changed (a new
+	// version or alias) at or after it; see ChangedAt. It needs schema 2
+	// (ErrOldSchema otherwise).
+	ChangedSince time.Time
 }
 
 // bounds returns the bytime key range [start, end) for f; nil means open.
@@ -45,8 +52,9 @@ func (f Filter) bounds() (start, end []byte) {
 
 // ForEach calls fn with the latest version of each record in order of
 // publication time, then ID; records without a publication time come last.
-// With a non-zero Filter, only records published in [Since, Until) are
-// passed, and records without a publication time are left out.
+// With Since or Until set, only records published in [Since, Until) are
+// passed, and records without a publication time are left out; Columns and
+// ChangedSince narrow the records further.
 //
 // Records are read in batches, each in its own read transaction, so memory
 // stays bounded however large the archive; a record written while ForEach
@@ -56,6 +64,23 @@ func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) 
 	start, end := f.bounds()
 	if start != nil && end != nil && bytes.Compare(start, end) >= 0 {
 		return nil
+	}
+	var changed map[uint64]struct{}
+	if !f.ChangedSince.IsZero() {
+		if a.schema < 2 {
+			return a.errOldSchema("change times")
+		}
+		err := a.db.View(func(tx *bolt.Tx) error {
+			var err error
+			changed, err = changedSince(tx, f.ChangedSince)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("read archive %s: %w", a.path, err)
+		}
+		if len(changed) == 0 {
+			return nil
+		}
 	}
 	var last []byte // last key read; the next batch starts after it
 	batch := make([]Record, 0, forEachBatch)
@@ -89,12 +114,20 @@ func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) 
 				if !ok {
 					return fmt.Errorf("bytime key %x: %w", k, errCorrupt)
 				}
+				last = append(last[:0], k...)
+				if changed != nil {
+					if _, ok := changed[id]; !ok {
+						continue
+					}
+				}
 				r, err := latestRecord(arts, versions, id)
 				if err != nil {
 					return err
 				}
+				if len(f.Columns) > 0 && !slices.Contains(f.Columns, r.Column) {
+					continue
+				}
 				batch = append(batch, r)
-				last = append(last[:0], k...)
 			}
 			return nil
 		})
@@ -241,7 +274,9 @@ func (a *Archive) Lookup(url string) (Record, error) {
 
 // RawPages returns the raw responses stored for a version of a record
 // (version <= 0: the latest), in page order. It returns ErrNotFound for an
-// unknown ID or version. Aliases store no raw pages of their own.
+// unknown ID or version. Aliases store no raw pages of their own; a
+// re-extracted version (see Reextract) returns those of the version it was
+// extracted from.
 func (a *Archive) RawPages(id string, version int) ([]RawPage, error) {
 	n, err := parseID(id)
 	if err != nil {
@@ -261,9 +296,10 @@ func (a *Archive) RawPages(id string, version int) ([]RawPage, error) {
 			return err
 		}
 		raw := tx.Bucket(bucketRaw)
+		src := rawSource(tx, n, version)
 		pages = make([]RawPage, 0, v.Pages)
 		for i := range v.Pages {
-			b := raw.Get(rawKey(n, version, i))
+			b := raw.Get(rawKey(n, src, i))
 			if b == nil {
 				return fmt.Errorf("raw page %d: %w", i+1, ErrNotFound)
 			}

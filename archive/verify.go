@@ -33,10 +33,11 @@ func (p Problem) String() string {
 // Verify checks the archive in one read transaction and returns the
 // problems found (none: nil). It checks the bbolt file (Tx.Check), the meta
 // bucket, that every record and version decodes, that content hashes match
-// title and body, that every version has its raw pages and they decompress,
-// that every index entry (urls, hashes, bytime) points at a record that
-// agrees with it, that every record is in each index, and that no version,
-// raw page or index entry is left over from a record that does not exist.
+// title and body, that every version has its raw pages (its own, or those
+// rawfrom names) and they decompress, that every index entry (urls,
+// hashes, bytime, changed, bychange) points at a record that agrees with
+// it, that every record is in each index, and that no version, raw page or
+// index entry is left over from a record that does not exist.
 // The error is for failing to run the checks (or ctx being done), not for
 // problems found. On a writable archive, Verify holds the write lock while
 // it runs.
@@ -85,6 +86,9 @@ func (v *verifier) run() error {
 		return nil // buckets may be missing; nothing else is safe to walk
 	}
 	steps := []func() error{v.records, v.orphans, v.urls, v.hashes, v.bytime, v.runs}
+	if schemaOf(v.tx) >= 2 {
+		steps = append(steps, v.changes, v.rawFrom)
+	}
 	for _, step := range steps {
 		if err := v.ctx.Err(); err != nil {
 			return err
@@ -148,9 +152,13 @@ func (v *verifier) records() error {
 			if n == h.Latest && bytime.Get(timeKey(ver.Published, id)) == nil {
 				v.add("bytime", sid, "missing entry for publication time %s", timeString(ver.Published))
 			}
+			src := rawSource(v.tx, id, n)
 			for p := range ver.Pages {
 				pkey := fmt.Sprintf("%s page %d", key, p+1)
-				b := raw.Get(rawKey(id, n, p))
+				if src != n {
+					pkey = fmt.Sprintf("%s page %d (of v%d)", key, p+1, src)
+				}
+				b := raw.Get(rawKey(id, src, p))
 				if b == nil {
 					v.add("raw", pkey, "missing")
 					continue
@@ -356,4 +364,99 @@ func timeString(t time.Time) string {
 		return "(none)"
 	}
 	return t.In(cst).Format(time.RFC3339Nano)
+}
+
+// changes checks that the changed and bychange indexes hold exactly one
+// entry per record, and agree.
+func (v *verifier) changes() error {
+	arts := v.tx.Bucket(bucketArticles)
+	changed := v.tx.Bucket(bucketChanged)
+	bychange := v.tx.Bucket(bucketByChange)
+	c := arts.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		if err := v.tick(); err != nil {
+			return err
+		}
+		if len(k) == idLen && changed.Get(k) == nil {
+			v.add("changed", formatID(idOf(k)), "missing for the record")
+		}
+	}
+	c = changed.Cursor()
+	for k, val := c.First(); k != nil; k, val = c.Next() {
+		if err := v.tick(); err != nil {
+			return err
+		}
+		if len(k) != idLen || len(val) != timeKeyLen-idLen {
+			v.add("changed", fmt.Sprintf("%x", k), "bad key or value length")
+			continue
+		}
+		sid := formatID(idOf(k))
+		if arts.Get(k) == nil {
+			v.add("changed", sid, "entry for a record that does not exist")
+		}
+		bk := append(slices.Clone(val), k...)
+		if t, _, ok := parseTimeKey(bk); !ok || t.IsZero() {
+			v.add("changed", sid, "bad time %x", val)
+		} else if bychange.Get(bk) == nil {
+			v.add("bychange", sid, "missing entry for change time %s", timeString(t))
+		}
+	}
+	c = bychange.Cursor()
+	for k, val := c.First(); k != nil; k, val = c.Next() {
+		if err := v.tick(); err != nil {
+			return err
+		}
+		t, id, ok := parseTimeKey(k)
+		if !ok || len(val) != 0 {
+			v.add("bychange", fmt.Sprintf("%x", k), "bad key or value")
+			continue
+		}
+		key := timeString(t) + " " + formatID(id)
+		if !bytes.Equal(changed.Get(idKey(id)), k[:timeKeyLen-idLen]) {
+			v.add("bychange", key, "record %s has another change time", formatID(id))
+		}
+	}
+	return nil
+}
+
+// rawFrom checks that every rawfrom entry belongs to an existing version
+// and names an earlier version of the same record that has its own raw
+// pages and as many of them.
+func (v *verifier) rawFrom() error {
+	versions := v.tx.Bucket(bucketVersions)
+	return v.tx.Bucket(bucketRawFrom).ForEach(func(k, val []byte) error {
+		if err := v.tick(); err != nil {
+			return err
+		}
+		if len(k) != versionLen || len(val) != 4 {
+			v.add("rawfrom", fmt.Sprintf("%x", k), "bad key or value length")
+			return nil
+		}
+		id, n := idOf(k), int(binary.BigEndian.Uint32(k[idLen:]))
+		src := int(binary.BigEndian.Uint32(val))
+		key := fmt.Sprintf("%s v%d", formatID(id), n)
+		b := versions.Get(k)
+		if b == nil {
+			v.add("rawfrom", key, "no such version")
+			return nil
+		}
+		if src < 1 || src >= n {
+			v.add("rawfrom", key, "names version %d, not an earlier one", src)
+			return nil
+		}
+		if rawSource(v.tx, id, src) != src {
+			v.add("rawfrom", key, "names version %d, which has no raw pages of its own", src)
+		}
+		if pk, _ := v.tx.Bucket(bucketRaw).Cursor().Seek(k); pk != nil && bytes.HasPrefix(pk, k) {
+			v.add("raw", key, "version has raw pages of its own and a rawfrom entry")
+		}
+		ver, err1 := decodeVersion(b)
+		from, err2 := getVersion(versions, id, src)
+		if err2 != nil {
+			v.add("rawfrom", key, "names version %d: %v", src, err2)
+		} else if err1 == nil && ver.Pages != from.Pages {
+			v.add("rawfrom", key, "has %d pages, version %d has %d", ver.Pages, src, from.Pages)
+		}
+		return nil
+	})
 }

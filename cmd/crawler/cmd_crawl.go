@@ -66,13 +66,24 @@ func runCrawl(ctx context.Context, opts *options, mode crawl.Mode, out io.Writer
 		return err
 	}
 	defer a.Close()
-	return crawlInto(ctx, a, crawlOptions(cfg, mode, ext, log), out)
+	co := crawlOptions(cfg, mode, ext, log)
+	bar := opts.newProgress(-1, mode.String(), "pages")
+	defer bar.done()
+	if bar.shown() {
+		co.Progress = bar.crawl(mode.String())
+		out = bar.clearing(out)
+	}
+	return crawlInto(ctx, a, co, out)
 }
 
 // crawlInto runs one crawl into an open archive and records it.
 func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io.Writer) error {
 	log := co.Logger
-	co.Progress = throttledProgress(log, 5*time.Second)
+	if co.Progress == nil {
+		// A caller's progress (the terminal's bar, metrics) replaces the
+		// periodic log line.
+		co.Progress = throttledProgress(log, 5*time.Second)
+	}
 	start := time.Now()
 	log.Info("run started", "mode", co.Mode.String(), "start_urls", co.StartURLs, "archive", a.Path())
 	res, runErr := crawl.Run(ctx, a, co)

@@ -17,15 +17,19 @@ import (
 )
 
 type exportFlags struct {
-	output string
-	since  string
-	until  string
+	output       string
+	since        string
+	until        string
+	columns      []string
+	fields       string
+	updatedSince string
+	format       string
 }
 
 func newExportCommand(opts *options) *cobra.Command {
 	var f exportFlags
 	cmd := &cobra.Command{
-		Use:   "export [-o FILE] [--since DATE] [--until DATE]",
+		Use:   "export [-o FILE] [--since DATE] [--until DATE] [--column NAME] [--fields LIST] [--updated-since DATE|last]",
 		Short: "Write the archive as JSONL, one article per line, by publication time",
 		Long: `export writes the latest version of every archived article as JSON Lines, in
 order of publication time, to stdout or to FILE. A FILE ending in .gz is
@@ -33,7 +37,31 @@ gzipped. The file is written to a temporary name and renamed when complete,
 so a failed export never leaves a partial file behind.
 
 DATE is 2024-01-29, "2024-01-29 15:20" or RFC 3339; dates without a zone are
-Beijing time. --since is inclusive, --until exclusive.
+Beijing time. --since is inclusive, --until exclusive; both leave out
+articles without a publication time.
+
+--column keeps the articles of one column (栏目), named exactly as in the
+"column" field; repeat it or separate names with commas for several.
+--fields writes only the fields listed, in that order, e.g.
+--fields id,url,title,published (author and editor then appear even when
+empty, so every line has the same keys).
+
+--updated-since DATE keeps the articles added or changed (a new version or
+a new alias) at or after DATE, for feeding another system incrementally.
+--updated-since last keeps those changed since the previous export that
+used --updated-since last (the first one writes everything), and records
+this export's start once its output is complete. It needs the archive for
+writing, so it waits for a crawl to finish (see --wait).
+
+Each line is one JSON object in UTF-8, with no raw newlines inside; it
+loads with jq, Python's json module line by line, or
+pandas.read_json(path, lines=True, dtype={"id": str}).
+
+--format warc writes a WARC/1.1 file instead (-o FILE needed; FILE.warc.gz
+gzips each record on its own, FILE.warc is plain): the stored HTTP responses
+of every version of the selected articles with request, revisit and
+metadata records, for wget, pywb, the Wayback Machine and other web archive
+tools. See the README.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -43,10 +71,17 @@ Beijing time. --since is inclusive, --until exclusive.
 	cmd.Flags().StringVarP(&f.output, "output", "o", "", "write to `FILE` instead of stdout (FILE.gz is gzipped; - is stdout)")
 	cmd.Flags().StringVar(&f.since, "since", "", "only articles published at or after `DATE`")
 	cmd.Flags().StringVar(&f.until, "until", "", "only articles published before `DATE`")
+	cmd.Flags().StringSliceVar(&f.columns, "column", nil, "only articles of column `NAME` (repeatable)")
+	cmd.Flags().StringVar(&f.fields, "fields", "", "write only these `FIELDS`, comma-separated, e.g. id,title,published")
+	cmd.Flags().StringVar(&f.updatedSince, "updated-since", "", "only articles added or changed at or after `DATE`, or since the last such export (last)")
+	cmd.Flags().StringVar(&f.format, "format", "jsonl", "output `FORMAT`: jsonl, or warc for a WARC/1.1 file of the raw responses")
 	return cmd
 }
 
 func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writer) error {
+	if err := checkExportFormat(f); err != nil {
+		return err
+	}
 	var filter archive.Filter
 	var err error
 	if filter.Since, err = parseDateFlag("--since", f.since); err != nil {
@@ -55,29 +90,95 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 	if filter.Until, err = parseDateFlag("--until", f.until); err != nil {
 		return err
 	}
+	for _, c := range f.columns {
+		if c = strings.TrimSpace(c); c != "" {
+			filter.Columns = append(filter.Columns, c)
+		}
+	}
+	fields, err := parseFields(f.fields)
+	if err != nil {
+		return err
+	}
+	sinceLast := false
+	if f.updatedSince != "" {
+		if filter.ChangedSince, sinceLast, err = parseUpdatedSince(f.updatedSince); err != nil {
+			return err
+		}
+	}
 	cfg, err := opts.load()
 	if err != nil {
 		return err
 	}
-	a, err := openArchive(cfg.Archive.Path, true, cfg.Archive.LockTimeout.Std())
+	log, err := opts.logger()
+	if err != nil {
+		return err
+	}
+	open := openArchive
+	if sinceLast {
+		open = func(path string, _ bool, lockTimeout time.Duration) (*archive.Archive, error) {
+			return openExisting(path, lockTimeout)
+		}
+	}
+	a, err := open(cfg.Archive.Path, true, cfg.Archive.LockTimeout.Std())
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	start := time.Now()
+	if sinceLast {
+		if filter.ChangedSince, err = lastExport(a); err != nil {
+			return err
+		}
+		if filter.ChangedSince.IsZero() {
+			log.Info("no previous export --updated-since last; exporting every article")
+		} else {
+			log.Info("exporting the articles changed since the last export", "since", filter.ChangedSince.In(beijing).Format(time.RFC3339))
+		}
+	}
 
-	write := func(w io.Writer) (int, error) { return a.WriteJSONL(ctx, w, filter) }
-	if f.output == "" || f.output == "-" {
+	if f.format == "warc" {
+		return exportWARC(ctx, opts, a, filter, f.output, start, sinceLast)
+	}
+	toStdout := f.output == "" || f.output == "-"
+	bar := &progress{}
+	if !toStdout || !isTerminal(stdout) {
+		total := int64(-1)
+		if filter.Since.IsZero() && filter.Until.IsZero() && filter.ChangedSince.IsZero() && len(filter.Columns) == 0 {
+			if n, err := a.Len(); err == nil {
+				total = int64(n)
+			}
+		}
+		bar = opts.newProgress(total, "export", "articles")
+	}
+	write := func(w io.Writer) (int, error) {
+		n, err := writeJSONL(ctx, a, w, filter, fields, bar)
+		bar.done()
+		return n, err
+	}
+	var n int
+	if toStdout {
 		bw := bufio.NewWriterSize(stdout, 1<<16)
-		if _, err := write(bw); err != nil {
+		if n, err = write(bw); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		return bw.Flush()
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+	} else {
+		n, err = writeFileAtomic(f.output, strings.HasSuffix(f.output, ".gz"), write)
+		if err != nil {
+			return fmt.Errorf("export to %s: %w", f.output, err)
+		}
+		fmt.Fprintf(opts.stderr, "exported %d articles to %s\n", n, f.output)
 	}
-	n, err := writeFileAtomic(f.output, strings.HasSuffix(f.output, ".gz"), write)
-	if err != nil {
-		return fmt.Errorf("export to %s: %w", f.output, err)
+	if n == 0 && len(filter.Columns) > 0 {
+		hintColumns(ctx, a, filter.Columns, log)
 	}
-	fmt.Fprintf(opts.stderr, "exported %d articles to %s\n", n, f.output)
+	if sinceLast {
+		if err := markExport(a, start); err != nil {
+			return fmt.Errorf("export: record the time of this export: %w", err)
+		}
+	}
 	return nil
 }
 

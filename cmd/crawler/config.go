@@ -19,10 +19,11 @@ import (
 // Config is the whole of config.yaml. Every key has a default (see
 // defaultConfig), so a file only needs the keys it changes.
 type Config struct {
-	Site    SiteConfig    `yaml:"site"`
-	Crawl   CrawlConfig   `yaml:"crawl"`
-	Extract ExtractConfig `yaml:"extract"`
-	Archive ArchiveConfig `yaml:"archive"`
+	Site     SiteConfig     `yaml:"site"`
+	Crawl    CrawlConfig    `yaml:"crawl"`
+	Extract  ExtractConfig  `yaml:"extract"`
+	Archive  ArchiveConfig  `yaml:"archive"`
+	Schedule ScheduleConfig `yaml:"schedule"`
 }
 
 // SiteConfig says where the site is and what belongs to it.
@@ -65,6 +66,19 @@ type ArchiveConfig struct {
 	LockTimeout Duration `yaml:"lock_timeout"`
 }
 
+// ScheduleConfig drives "crawler schedule".
+type ScheduleConfig struct {
+	// Cron is when runs start: five fields (minute hour day month
+	// weekday), six with seconds first, or @hourly, @daily, @every 6h;
+	// an optional "CRON_TZ=Asia/Shanghai " prefix sets the zone.
+	Cron string `yaml:"cron"`
+	// Jitter delays each run by a random time in [0, Jitter).
+	Jitter Duration `yaml:"jitter"`
+	// MetricsAddr, if set, serves Prometheus metrics at /metrics on it;
+	// a bare port (":9464" or "9464") listens on 127.0.0.1 only.
+	MetricsAddr string `yaml:"metrics_addr"`
+}
+
 // Duration is a time.Duration written in YAML as "1s", "500ms", "2m".
 type Duration time.Duration
 
@@ -102,6 +116,9 @@ func defaultConfig() Config {
 		Archive: ArchiveConfig{
 			Path:        "data/archive.db",
 			LockTimeout: Duration(time.Second),
+		},
+		Schedule: ScheduleConfig{
+			Cron: "17 */6 * * *",
 		},
 	}
 }
@@ -323,6 +340,14 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		return bad("archive.path", "must name the archive file, e.g. data/archive.db")
 	case c.Archive.LockTimeout < 0:
 		return bad("archive.lock_timeout", "must not be negative")
+	case c.Schedule.Jitter < 0:
+		return bad("schedule.jitter", "must not be negative")
+	}
+	if _, err := parseCron(c.Schedule.Cron); err != nil {
+		return bad("schedule.cron", err.Error())
+	}
+	if _, err := metricsAddr(c.Schedule.MetricsAddr); err != nil {
+		return bad("schedule.metrics_addr", err.Error())
 	}
 	return nil
 }

@@ -65,6 +65,13 @@ func TestParseConfigRejects(t *testing.T) {
 		{"empty archive path", "archive:\n  path: \"\"\n", 2, "archive.path", "archive file"},
 		{"bad pattern", "site:\n  article_url_patterns: [\"(\"]\n", 2, "site.article_url_patterns", "regular expression"},
 		{"bool expected", "crawl:\n  allow_private_networks: maybe\n", 2, "crawl.allow_private_networks", "true or false"},
+		{"unknown schedule key", "schedule:\n  crontab: \"* * * * *\"\n", 2, "schedule.crontab", "known keys under schedule: cron, jitter, metrics_addr"},
+		{"bad cron", "schedule:\n  cron: \"every six hours\"\n", 2, "schedule.cron", "not a cron expression"},
+		{"cron out of range", "schedule:\n  cron: \"61 * * * *\"\n", 2, "schedule.cron", "not a cron expression"},
+		{"negative jitter", "schedule:\n  jitter: -5m\n", 2, "schedule.jitter", "negative"},
+		{"jitter without unit", "schedule:\n  jitter: 300\n", 2, "schedule.jitter", "not a duration"},
+		{"metrics address", "schedule:\n  metrics_addr: \"localhost:metrics\"\n", 2, "schedule.metrics_addr", "port"},
+		{"metrics address garbage", "schedule:\n  metrics_addr: \"a:b:c\"\n", 2, "schedule.metrics_addr", "host:port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,5 +113,39 @@ func TestEmptyConfigKeepsDefaults(t *testing.T) {
 	}
 	if cfg.Archive.Path != "data/archive.db" {
 		t.Errorf("archive.path = %q", cfg.Archive.Path)
+	}
+}
+
+func TestScheduleConfig(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		cron       string
+		jitter     time.Duration
+		metrics    string // listen address after metricsAddr
+	}{
+		{"defaults", "", "17 */6 * * *", 0, ""},
+		{"seconds field", "schedule:\n  cron: \"*/2 * * * * *\"\n", "*/2 * * * * *", 0, ""},
+		{"descriptor and jitter", "schedule:\n  cron: \"@every 6h\"\n  jitter: 10m\n", "@every 6h", 10 * time.Minute, ""},
+		{"zone", "schedule:\n  cron: \"CRON_TZ=UTC 17 */6 * * *\"\n", "CRON_TZ=UTC 17 */6 * * *", 0, ""},
+		{"bare port listens on loopback", "schedule:\n  metrics_addr: \"9464\"\n", "17 */6 * * *", 0, "127.0.0.1:9464"},
+		{"colon port listens on loopback", "schedule:\n  metrics_addr: \":9464\"\n", "17 */6 * * *", 0, "127.0.0.1:9464"},
+		{"explicit host kept", "schedule:\n  metrics_addr: \"0.0.0.0:9464\"\n", "17 */6 * * *", 0, "0.0.0.0:9464"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseConfig(strings.NewReader(tt.yaml), "c.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Schedule.Cron != tt.cron || cfg.Schedule.Jitter.Std() != tt.jitter {
+				t.Errorf("schedule = %+v", cfg.Schedule)
+			}
+			if s, err := parseCron(cfg.Schedule.Cron); err != nil || s == nil {
+				t.Errorf("parseCron(%q) = %v, %v", cfg.Schedule.Cron, s, err)
+			}
+			if got, err := metricsAddr(cfg.Schedule.MetricsAddr); err != nil || got != tt.metrics {
+				t.Errorf("metricsAddr(%q) = %q, %v; want %q", cfg.Schedule.MetricsAddr, got, err, tt.metrics)
+			}
+		})
 	}
 }

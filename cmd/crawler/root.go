@@ -20,7 +20,9 @@ type options struct {
 	logFormat   string
 	verbose     bool
 	quiet       bool
+	wait        time.Duration // --wait; 0 keeps archive.lock_timeout
 	stderr      io.Writer
+	term        *termOut // stderr when it is a terminal; see progress.go
 }
 
 func newRootCommand(stderr io.Writer) *cobra.Command {
@@ -32,6 +34,10 @@ func newRootCommand(stderr io.Writer) *cobra.Command {
 politely, extracts each article's title, source, publication time and body,
 keeps every article once (with its raw pages) in an embedded bbolt archive,
 and exports the archive as JSONL.
+
+Run "crawl" from cron, a systemd timer or "crawler schedule"; "runs" shows
+the history, "verify" checks the archive, "backup" copies it, and
+"reextract" brings extractor improvements to what is already archived.
 
 Settings come from config.yaml (see --config); flags override a few of them.
 ` + exitStatusHelp,
@@ -47,6 +53,7 @@ Settings come from config.yaml (see --config); flags override a few of them.
 	pf.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	pf.BoolVarP(&opts.verbose, "verbose", "v", false, "log every page")
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "log only warnings and errors")
+	pf.DurationVar(&opts.wait, "wait", 0, "wait up to `DURATION` (e.g. 30s, 10m) for an archive another crawler process holds (default archive.lock_timeout)")
 
 	root.AddCommand(
 		newBackfillCommand(opts),
@@ -55,6 +62,12 @@ Settings come from config.yaml (see --config); flags override a few of them.
 		newStatsCommand(opts),
 		newExtractCommand(opts),
 		newDemoCommand(opts),
+		newScheduleCommand(opts),
+		newRunsCommand(opts),
+		newReextractCommand(opts),
+		newVerifyCommand(opts),
+		newBackupCommand(opts),
+		newServeCommand(opts),
 	)
 	for _, c := range root.Commands() {
 		c.Long += "\n" + exitStatusHelp
@@ -82,6 +95,12 @@ func (o *options) load() (Config, error) {
 	if o.archivePath != "" {
 		cfg.Archive.Path = o.archivePath
 	}
+	switch {
+	case o.wait < 0:
+		return cfg, &usageError{msg: fmt.Sprintf("--wait %v: must not be negative", o.wait)}
+	case o.wait > 0:
+		cfg.Archive.LockTimeout = Duration(o.wait)
+	}
 	return cfg, nil
 }
 
@@ -99,7 +118,7 @@ func (o *options) logger() (*slog.Logger, error) {
 	ho := &slog.HandlerOptions{Level: level}
 	switch o.logFormat {
 	case "text":
-		return slog.New(slog.NewTextHandler(o.stderr, ho)), nil
+		return slog.New(slog.NewTextHandler(o.logOutput(), ho)), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(o.stderr, ho)), nil
 	}

@@ -1,0 +1,55 @@
+package archive
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// migrate upgrades an archive of an older schema to schemaVersion in tx,
+// which Open commits as one transaction: a crash leaves the old schema.
+//
+// Schema 1 → 2 adds the changed and bychange indexes and the rawfrom
+// bucket. Schema 1 did not record when a record changed; each record's
+// change time is taken as its latest version's fetched_at (or now, when
+// that is unknown), which is when that version was stored, give or take
+// the seconds of a crawl. Aliases added later than that are dated to it.
+func migrate(tx *bolt.Tx, path string, now time.Time) error {
+	from := schemaOf(tx)
+	if from >= schemaVersion {
+		return nil
+	}
+	if from == 1 {
+		for _, name := range schema2Buckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("upgrade archive %s to schema 2: bucket %q: %w", path, name, err)
+			}
+		}
+		arts := tx.Bucket(bucketArticles)
+		versions := tx.Bucket(bucketVersions)
+		c := arts.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(k) != idLen {
+				return fmt.Errorf("upgrade archive %s to schema 2: articles key %x: %w; run crawler verify", path, k, errCorrupt)
+			}
+			id := idOf(k)
+			h, err := decodeHeader(v)
+			if err != nil {
+				return fmt.Errorf("upgrade archive %s to schema 2: record %s: %w; run crawler verify", path, formatID(id), err)
+			}
+			t := now
+			if ver, err := getVersion(versions, id, h.Latest); err == nil && !ver.FetchedAt.IsZero() {
+				t = ver.FetchedAt
+			}
+			if err := touch(tx, id, t); err != nil {
+				return fmt.Errorf("upgrade archive %s to schema 2: %w", path, err)
+			}
+		}
+	}
+	if err := tx.Bucket(bucketMeta).Put(metaSchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
+		return fmt.Errorf("upgrade archive %s: %w", path, err)
+	}
+	return nil
+}

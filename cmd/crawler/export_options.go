@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hnredstar/crawler/archive"
+)
+
+// lastExportKey is the archive state key under which export --updated-since
+// last keeps the time its previous run started.
+const lastExportKey = "export.last"
+
+// parseFields reads --fields: comma-separated names from archive.Fields.
+func parseFields(s string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var fields []string
+	for _, f := range strings.Split(s, ",") {
+		fields = append(fields, strings.TrimSpace(f))
+	}
+	if err := archive.CheckFields(fields); err != nil {
+		return nil, &usageError{msg: "--fields: " + err.Error()}
+	}
+	return fields, nil
+}
+
+// parseUpdatedSince reads --updated-since: "last", or a date as for --since.
+func parseUpdatedSince(v string) (t time.Time, last bool, err error) {
+	if v == "last" {
+		return time.Time{}, true, nil
+	}
+	t, err = parseDateFlag("--updated-since", v)
+	if err != nil {
+		return time.Time{}, false, &usageError{msg: err.Error() + `, or "last" for the records changed since the previous export --updated-since last`}
+	}
+	return t, false, nil
+}
+
+// lastExport returns the start of the previous export --updated-since
+// last, or the zero time if there was none.
+func lastExport(a *archive.Archive) (time.Time, error) {
+	v, err := a.State(lastExportKey)
+	if err != nil || v == nil {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(v))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("archive state %s = %q: %w; delete it by exporting once without --updated-since last", lastExportKey, v, err)
+	}
+	return t, nil
+}
+
+// markExport records start as the time of the last export, once its
+// output is complete.
+func markExport(a *archive.Archive, start time.Time) error {
+	return a.PutState(lastExportKey, []byte(start.UTC().Format(time.RFC3339Nano)))
+}
+
+// writeJSONL writes the records f selects to w, one JSON object per line
+// with the given fields (nil: all), counting them on bar.
+func writeJSONL(ctx context.Context, a *archive.Archive, w io.Writer, f archive.Filter, fields []string, bar *progress) (int, error) {
+	bw := bufio.NewWriterSize(w, 256<<10)
+	var line []byte
+	n := 0
+	err := a.ForEach(ctx, f, func(r archive.Record) error {
+		line = r.AppendJSON(line[:0], fields)
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return fmt.Errorf("write record %s: %w", r.ID, err)
+		}
+		n++
+		bar.add(1)
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	if err := bw.Flush(); err != nil {
+		return n, fmt.Errorf("write records: %w", err)
+	}
+	return n, nil
+}
+
+// hintColumns logs the archive's columns when --column matched nothing,
+// since a column must be named exactly.
+func hintColumns(ctx context.Context, a *archive.Archive, cols []string, log *slog.Logger) {
+	count := map[string]int{}
+	var names []string
+	a.ForEach(ctx, archive.Filter{}, func(r archive.Record) error {
+		if count[r.Column] == 0 {
+			names = append(names, r.Column)
+		}
+		count[r.Column]++
+		return nil
+	})
+	var b strings.Builder
+	for i, name := range names {
+		if i == 30 {
+			fmt.Fprintf(&b, " … and %d more", len(names)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q (%d)", name, count[name])
+	}
+	log.Warn("no article has the column asked for; columns must be named exactly", "column", cols, "columns", b.String())
+}
+
+// openExisting opens an archive that must already exist for writing, for
+// commands that change an archive but must never create one (export
+// --updated-since last, reextract): a mistyped path is an error, not a new
+// empty archive.
+func openExisting(path string, lockTimeout time.Duration) (*archive.Archive, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return openArchive(path, true, lockTimeout) // explains what to do
+	}
+	return openArchive(path, false, lockTimeout)
+}
