@@ -13,9 +13,9 @@ import (
 func newStatsCommand(opts *options) *cobra.Command {
 	return &cobra.Command{
 		Use:   "stats",
-		Short: "Show what the archive holds and how the last run went",
+		Short: "Show what the archive holds and how the latest runs went",
 		Long: `stats prints the number of articles, the duplicate URLs folded into aliases,
-the stored versions and raw pages, the archive's size and the last run.
+the stored versions and raw pages, the archive's size and the latest runs.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -43,11 +43,19 @@ func printStats(a *archive.Archive, out io.Writer) error {
 	fmt.Fprintf(out, "aliases:     %d (duplicate URLs folded into articles)\n", st.Aliases)
 	fmt.Fprintf(out, "versions:    %d\n", st.Versions)
 	fmt.Fprintf(out, "raw pages:   %d (%s raw, %s stored)\n", st.RawPages, byteSize(st.RawBytes), byteSize(st.StoredBytes))
-	if r := st.LastRun; r != nil {
-		fmt.Fprintf(out, "last run:    %s %s, %s, %d pages, %d new, %d new versions, %d failed\n",
-			r.Kind, r.Start.Format(time.RFC3339), r.Status, r.Pages, r.Added, r.Versioned, r.Failed)
+	runs, err := a.Runs(5)
+	if err != nil {
+		return fmt.Errorf("read run history: %w", err)
+	}
+	if len(runs) == 0 {
+		fmt.Fprintln(out, "latest runs: none")
 	} else {
-		fmt.Fprintln(out, "last run:    none")
+		fmt.Fprintln(out, "latest runs: (crawler runs shows them all)")
+	}
+	for _, r := range runs {
+		fmt.Fprintf(out, "  %s  %-9s %-11s %5d requests %9s %5d pages %4d new %3d new versions %3d retries %3d failed  %s\n",
+			r.Start.Local().Format("2006-01-02 15:04"), r.Kind, r.Status, r.Requests, byteSize(r.Bytes),
+			r.Pages, r.Added, r.Versioned, r.Retries, r.Failed, r.End.Sub(r.Start).Round(time.Second))
 	}
 	return nil
 }
