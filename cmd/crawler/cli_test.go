@@ -180,3 +180,30 @@ func TestDemoRunsOffline(t *testing.T) {
 		}
 	}
 }
+
+func TestUnusableArchivePathIsAConfigError(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "plain-file")
+	os.WriteFile(file, []byte("x"), 0o600)
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("archive:\n  path: "+file+"/archive.db\n"), 0o600)
+	for _, args := range [][]string{
+		{"backfill", "--config", cfg},
+		{"stats", "--config", cfg},
+	} {
+		code, _, errOut := cli(t, args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		}
+		if !strings.Contains(errOut, cfg+":2: archive.path:") || !strings.Contains(errOut, "not a directory") {
+			t.Errorf("%v: message does not name file, line and key: %q", args, errOut)
+		}
+	}
+	code, _, errOut := cli(t, "stats", "--config", "../../config.yaml", "--archive", file+"/x.db")
+	if code != exitUsage || !strings.Contains(errOut, "--archive") {
+		t.Errorf("--archive under a file: exit %d, %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(file); string(b) != "x" {
+		t.Error("the file in the way was modified")
+	}
+}

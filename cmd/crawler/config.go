@@ -24,6 +24,11 @@ type Config struct {
 	Extract  ExtractConfig  `yaml:"extract"`
 	Archive  ArchiveConfig  `yaml:"archive"`
 	Schedule ScheduleConfig `yaml:"schedule"`
+
+	// file and archivePathLine locate archive.path for errors found
+	// after loading (an archive that cannot be created).
+	file            string
+	archivePathLine int
 }
 
 // SiteConfig says where the site is and what belongs to it.
@@ -177,6 +182,7 @@ func parseConfig(r io.Reader, name string) (Config, error) {
 			return cfg, err
 		}
 	}
+	cfg.file, cfg.archivePathLine = name, lineOf(&root, "archive.path")
 	return cfg, cfg.validate(name, &root)
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -95,6 +96,9 @@ func (o *options) load() (Config, error) {
 	if o.archivePath != "" {
 		cfg.Archive.Path = o.archivePath
 	}
+	if err := o.checkArchivePath(cfg); err != nil {
+		return cfg, err
+	}
 	switch {
 	case o.wait < 0:
 		return cfg, &usageError{msg: fmt.Sprintf("--wait %v: must not be negative", o.wait)}
@@ -123,6 +127,44 @@ func (o *options) logger() (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(o.stderr, ho)), nil
 	}
 	return nil, &usageError{msg: fmt.Sprintf("--log-format %q: expected text or json", o.logFormat)}
+}
+
+// checkArchivePath refuses, before any work, an archive path under which
+// no archive can exist or be created: its nearest existing ancestor is not
+// a directory, or no directory can be made there. An existing archive is
+// left to archive.Open.
+func (o *options) checkArchivePath(cfg Config) error {
+	path := cfg.Archive.Path
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	for {
+		fi, err := os.Stat(dir)
+		if err == nil {
+			if !fi.IsDir() {
+				return o.archivePathError(cfg, fmt.Sprintf("%s is not a directory, so the archive %s cannot be created there", dir, path))
+			}
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	probe, err := os.MkdirTemp(dir, ".crawler-probe-")
+	if err != nil {
+		return o.archivePathError(cfg, fmt.Sprintf("cannot create the archive %s: %v", path, errors.Unwrap(err)))
+	}
+	return os.Remove(probe)
+}
+
+func (o *options) archivePathError(cfg Config, msg string) error {
+	if o.archivePath != "" {
+		return &usageError{msg: "--archive " + o.archivePath + ": " + msg + "; choose a writable path"}
+	}
+	return &ConfigError{File: cfg.file, Line: cfg.archivePathLine, Key: "archive.path", Msg: msg + "; choose a writable path or pass --archive PATH"}
 }
 
 // openArchive opens the archive at path, explaining a held lock.
