@@ -218,6 +218,12 @@ func TestBrowser(t *testing.T) {
 	if loc := run(t, ctx, chromedp.Location()); !strings.Contains(loc, "since=") || !strings.Contains(loc, "until=") {
 		t.Errorf("a bar led to %s", loc)
 	}
+
+	// The Reload button reads the archive again and comes back to the list.
+	do(chromedp.Click(chromedp.CSS("form.reload button")), chromedp.WaitVisible(chromedp.ID("count")))
+	if loc, count := run(t, ctx, chromedp.Location()), text("count"); loc != ts.URL+"/" || !strings.HasPrefix(count, thousands(s.Articles())+" articles") {
+		t.Errorf("after reload: at %s, %q", loc, count)
+	}
 }
 
 // run runs one action that gives a value, failing the test on error.
