@@ -2,8 +2,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -207,5 +210,96 @@ func TestSecondCrawlerIsTurnedAway(t *testing.T) {
 	}
 	if err := first.Wait(); err != nil {
 		t.Errorf("first crawler: %v", err)
+	}
+}
+
+// TestKilledExportBackupReextractLoseNothing kills export -o, backup and
+// reextract at several moments: the previous export file stays whole or
+// is replaced whole, a backup is absent or complete, and the archive stays
+// sound with no version churn.
+func TestKilledExportBackupReextractLoseNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills real subprocesses")
+	}
+	srv := simsite.NewServer(simsite.Options{Seed: 24, Articles: 300})
+	defer srv.Close()
+	cfg := writeSiteConfig(t, srv)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "archive.db")
+	if code, out, errOut := cli(t, "backfill", "--config", cfg, "--archive", db, "-q"); code != exitOK {
+		t.Fatalf("backfill exit %d: %s %s", code, out, errOut)
+	}
+	reference := filepath.Join(dir, "reference.jsonl")
+	if code, _, errOut := cli(t, "export", "--config", cfg, "--archive", db, "-o", reference); code != exitOK {
+		t.Fatalf("export exit %d: %s", code, errOut)
+	}
+	want, _ := os.ReadFile(reference)
+
+	delays := []time.Duration{0, 2 * time.Millisecond, 10 * time.Millisecond, 30 * time.Millisecond, 80 * time.Millisecond, 200 * time.Millisecond}
+	killAfter := func(d time.Duration, args ...string) {
+		t.Helper()
+		cmd := crawlerCmd(t, append(args, "--config", cfg, "--archive", db, "-q")...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(d)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+
+	out := filepath.Join(dir, "out.jsonl")
+	old := []byte("the previous export\n")
+	for _, d := range delays {
+		os.WriteFile(out, old, 0o600)
+		killAfter(d, "export", "-o", out)
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatalf("export killed after %v: the previous file is gone: %v", d, err)
+		}
+		if !bytes.Equal(got, old) && !bytes.Equal(got, want) {
+			t.Errorf("export killed after %v left a partial file (%d bytes)", d, len(got))
+		}
+	}
+
+	for i, d := range delays {
+		copyPath := filepath.Join(dir, fmt.Sprintf("backup-%d.db", i))
+		killAfter(d, "backup", copyPath)
+		if _, err := os.Stat(copyPath); err != nil {
+			continue // killed before the rename: no backup, nothing half-made
+		}
+		b, err := archive.Open(copyPath, archive.Options{ReadOnly: true})
+		if err != nil {
+			t.Errorf("backup killed after %v: the copy does not open: %v", d, err)
+			continue
+		}
+		if problems, err := b.Verify(context.Background()); err != nil || len(problems) > 0 {
+			t.Errorf("backup killed after %v: verify: %v %v", d, err, problems)
+		}
+		if st, _ := b.Stats(); st.Articles != 300 {
+			t.Errorf("backup killed after %v holds %d articles", d, st.Articles)
+		}
+		b.Close()
+	}
+
+	for _, d := range delays {
+		killAfter(d, "reextract")
+	}
+	if code, out, errOut := cli(t, "reextract", "--config", cfg, "--archive", db, "-q"); code != exitOK {
+		t.Fatalf("reextract exit %d: %s %s", code, out, errOut)
+	}
+	final := filepath.Join(dir, "final.jsonl")
+	if code, _, errOut := cli(t, "export", "--config", cfg, "--archive", db, "-o", final); code != exitOK {
+		t.Fatalf("export exit %d: %s", code, errOut)
+	}
+	if got, _ := os.ReadFile(final); !bytes.Equal(got, want) {
+		t.Error("killed re-extractions with an unchanged extractor changed the archive")
+	}
+	a, err := archive.Open(db, archive.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if problems, err := a.Verify(context.Background()); err != nil || len(problems) > 0 {
+		t.Errorf("verify after killed re-extractions: %v %v", err, problems)
 	}
 }
