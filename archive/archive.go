@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -52,6 +54,9 @@ var schema2Buckets = [][]byte{bucketChanged, bucketByChange, bucketRawFrom}
 // end (sequence-numbered), so that pages are not left half empty.
 const appendFill = 0.9
 
+// allocSize is how much the file grows at a time once it is larger.
+const allocSize = 1 << 20
+
 // defaultTimeout is the lock wait when Options.Timeout is 0.
 const defaultTimeout = time.Second
 
@@ -82,6 +87,11 @@ type Archive struct {
 	dec      *zstd.Decoder // DecodeAll only; safe for concurrent use
 	now      func() time.Time
 	schema   int // schema of the file; below schemaVersion only when read-only
+	// dict compresses raw pages once the archive has a dictionary (dict.go).
+	dict atomic.Pointer[dictCodec]
+	// textDecoders holds a decoder per dictionary nonce, for versions
+	// compressed with one (see textDecoder).
+	textDecoders sync.Map // [dictNonceLen]byte → *zstd.Decoder
 }
 
 // Open opens the archive at path, creating it (mode 0600, parent directory
@@ -144,6 +154,9 @@ func Open(path string, opts Options) (*Archive, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Grow the file in small steps: the default 16 MiB would be most of a
+	// small archive.
+	db.AllocSize = allocSize
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -192,7 +205,24 @@ func Open(path string, opts Options) (*Archive, error) {
 		db.Close()
 		return nil, fmt.Errorf("open archive %s: zstd decoder: %w", path, err)
 	}
-	return &Archive{db: db, path: path, readOnly: opts.ReadOnly, enc: enc, dec: dec, now: now, schema: schema}, nil
+	a := &Archive{db: db, path: path, readOnly: opts.ReadOnly, enc: enc, dec: dec, now: now, schema: schema}
+	var dicts map[uint32][]byte
+	err = db.View(func(tx *bolt.Tx) error {
+		dicts, err = loadDicts(tx)
+		return err
+	})
+	var codec *dictCodec
+	if err == nil {
+		codec, err = newDictCodec(dicts)
+	}
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("open archive %s: %w", path, err)
+	}
+	if codec != nil {
+		a.dict.Store(codec)
+	}
+	return a, nil
 }
 
 // openBolt opens path with bbolt and classifies its errors.
@@ -286,6 +316,7 @@ func initMeta(tx *bolt.Tx, path string) error {
 func (a *Archive) Close() error {
 	a.enc.Close()
 	a.dec.Close()
+	a.dict.Load().close()
 	if err := a.db.Close(); err != nil {
 		return fmt.Errorf("close archive %s: %w", a.path, err)
 	}

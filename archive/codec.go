@@ -8,15 +8,26 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Value format bytes: the first byte of every binary value, so that a later
 // schema can tell old values from new ones.
 const (
-	headerFormat  = 1
-	versionFormat = 1
+	headerFormat = 1
+	// versionFormat is a plain version; versionFormatZstd one whose fields
+	// after the content hash are a zstd frame (what Put writes).
+	versionFormat     = 1
+	versionFormatZstd = 2
+	versionFormatDict = 3 // the frame is compressed with a dictionary
+	// rawFormat is a raw page compressed on its own; rawFormatDict one
+	// compressed with one of the archive's zstd dictionaries.
 	rawFormat     = 1
+	rawFormatDict = 2
 )
 
 // errCorrupt is wrapped by decoding errors.
@@ -316,18 +327,86 @@ func (v *version) append(dst []byte) []byte {
 	return e.b
 }
 
+// appendCompressed appends the version in a compressed format: the
+// format byte and content hash as in append, then, with a dictionary
+// (dictID > 0), its ID as a uvarint, then a zstd frame of the other
+// fields. Bodies are most of an archive's records.
+func (v *version) appendCompressed(dst []byte, enc *zstd.Encoder, dictID uint32) []byte {
+	plain := v.append(nil)
+	if dictID == 0 {
+		dst = append(dst, versionFormatZstd)
+		dst = append(dst, v.Hash[:]...)
+	} else {
+		dst = append(dst, versionFormatDict)
+		dst = append(dst, v.Hash[:]...)
+		dst = binary.AppendUvarint(dst, uint64(dictID))
+	}
+	return enc.EncodeAll(plain[1+sha256.Size:], dst)
+}
+
 // versionHash returns the content hash of an encoded version without
 // decoding the rest.
 func versionHash(b []byte) ([sha256.Size]byte, bool) {
 	var h [sha256.Size]byte
-	if len(b) < 1+sha256.Size || b[0] != versionFormat {
+	if len(b) < 1+sha256.Size || b[0] < versionFormat || b[0] > versionFormatDict {
 		return h, false
 	}
 	copy(h[:], b[1:])
 	return h, true
 }
 
+// versionDecoder decompresses versions. It keeps no state between calls
+// and is safe for concurrent use.
+var versionDecoder = sync.OnceValue(func() *zstd.Decoder {
+	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<30))
+	if err != nil {
+		panic("archive: zstd decoder: " + err.Error()) // only for invalid options
+	}
+	return d
+})
+
+// decodeVersionIn decodes a version read in tx, whose meta bucket holds
+// the dictionary a versionFormatDict value needs.
+func (a *Archive) decodeVersionIn(tx *bolt.Tx, b []byte) (version, error) {
+	if len(b) == 0 || b[0] != versionFormatDict {
+		return decodeVersion(b)
+	}
+	if len(b) < 1+sha256.Size {
+		return version{}, fmt.Errorf("%w: version too short", errCorrupt)
+	}
+	id, k := binary.Uvarint(b[1+sha256.Size:])
+	if k <= 0 || id == 0 {
+		return version{}, fmt.Errorf("%w: version dictionary", errCorrupt)
+	}
+	dec, err := a.textDecoder(tx, id)
+	if err != nil {
+		return version{}, err
+	}
+	return decodeVersion(inflateVersion(b, dec, b[1+sha256.Size+k:]))
+}
+
+// inflateVersion returns the plain encoding of a compressed version whose
+// zstd frame is frame, or b unchanged when the frame is corrupt (decoding
+// then fails on the format byte).
+func inflateVersion(b []byte, dec *zstd.Decoder, frame []byte) []byte {
+	plain := make([]byte, 0, 1+sha256.Size+4*len(frame))
+	plain = append(plain, versionFormat)
+	plain = append(plain, b[1:1+sha256.Size]...)
+	out, err := dec.DecodeAll(frame, plain)
+	if err != nil {
+		return b
+	}
+	return out
+}
+
+// decodeVersion decodes a version that needs no dictionary.
 func decodeVersion(b []byte) (version, error) {
+	if len(b) > 0 && b[0] == versionFormatZstd {
+		if len(b) < 1+sha256.Size {
+			return version{}, fmt.Errorf("%w: version too short", errCorrupt)
+		}
+		b = inflateVersion(b, versionDecoder(), b[1+sha256.Size:])
+	}
 	d := decoder{b: b}
 	var v version
 	if f := d.byte(); d.err == nil && f != versionFormat {

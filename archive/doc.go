@@ -69,8 +69,8 @@
 // # On-disk format, schema version 2
 //
 // All integers in keys are big-endian, so keys sort numerically. Values
-// other than runs and state start with a format byte (1), then fields in
-// the order given. In values, "uvarint"/"varint" are encoding/binary
+// other than runs and state start with a format byte (1, or as noted),
+// then fields in the order given. In values, "uvarint"/"varint" are encoding/binary
 // varints, a "string" is a uvarint length and that many bytes, a "list" is
 // a uvarint count and that many strings, and a "time" is one byte 0 (zero
 // time) or 1 followed by varint Unix seconds and uvarint nanoseconds (UTC;
@@ -79,20 +79,32 @@
 //	meta      "format" → "hnredstar-crawler-archive"
 //	          "schema" → "2" (decimal ASCII). Open refuses a file without
 //	                     this bucket or format, or with a higher schema.
+//	          "zstd-dict-N" → 8 random bytes telling this dictionary from
+//	                     other archives', then a zstd raw-content dictionary
+//	                     (N decimal, from 1): the first pages of a spread of
+//	                     the first records, written once the archive holds
+//	                     96 records (dict.go). Raw pages and versions
+//	                     written afterwards are compressed with it.
 //	articles  id(8) → header: format, uvarint latest version, string URL
 //	          (canonical, the one the record was added under), list aliases.
 //	          id is the bucket's NextSequence, 1, 2, 3, ...; Record.ID is it
 //	          in decimal, zero-padded to ten digits ("0000000042").
 //	versions  id(8) version(4) → format, content hash (32 raw bytes, right
 //	          after the format byte so Put can compare without decoding),
-//	          strings title, source, body, column, author, editor, times
-//	          published, fetched_at, lists images, attachments, uvarint
-//	          number of raw pages. Versions count from 1.
-//	raw       id(8) version(4) page(4) → format, uvarint length of the
-//	          encoded page, zstd frame of the encoded page: string URL (as
-//	          fetched), varint status, time fetched_at, uvarint header count,
-//	          then per header (sorted by name) string name and list values,
-//	          then string body. Pages count from 0.
+//	          then the fields: strings title, source, body, column, author,
+//	          editor, times published, fetched_at, lists images,
+//	          attachments, uvarint number of raw pages. Versions count from
+//	          1. Format 1 has the fields as they are; format 2 a zstd frame
+//	          of them; format 3 a uvarint dictionary N (meta "zstd-dict-N"),
+//	          then a zstd frame of them compressed with that dictionary.
+//	          Put writes 2 or 3; all three are read.
+//	raw       id(8) version(4) page(4) → format, (format 2 only: uvarint
+//	          dictionary N, as for versions), uvarint length of the
+//	          encoded page, zstd frame of the encoded page (format 2: with
+//	          the dictionary): string URL (as fetched), varint status, time
+//	          fetched_at, uvarint header count, then per header (sorted by
+//	          name) string name and list values, then string body. Pages
+//	          count from 0.
 //	urls      canonical URL → id(8), SHA-256 of the content last seen at
 //	          this URL (32), kind (1 byte: 0 record URL, 1 alias). Holds
 //	          every record URL and alias; Has and Put look here first.
@@ -121,4 +133,8 @@
 //
 // Schema 1 is schema 2 without changed, bychange and rawfrom. Upgrading
 // dates each record to its latest version's fetched_at (now if unknown).
+//
+// The compressed formats (versions 2 and 3, raw 2, the dictionary in meta)
+// came within schema 2: an archive that has them reads as corrupt to a
+// crawler older than them.
 package archive

@@ -17,6 +17,9 @@ import (
 // that is unknown), which is when that version was stored, give or take
 // the seconds of a crawl. Aliases added later than that are dated to it.
 func migrate(tx *bolt.Tx, path string, now time.Time) error {
+	// Schema 1 has no dictionaries, so reading its versions needs no
+	// decoder state beyond an empty Archive.
+	a := &Archive{path: path}
 	from := schemaOf(tx)
 	if from >= schemaVersion {
 		return nil
@@ -40,7 +43,7 @@ func migrate(tx *bolt.Tx, path string, now time.Time) error {
 				return fmt.Errorf("upgrade archive %s to schema 2: record %s: %w; run crawler verify", path, formatID(id), err)
 			}
 			t := now
-			if ver, err := getVersion(versions, id, h.Latest); err == nil && !ver.FetchedAt.IsZero() {
+			if ver, err := a.getVersion(versions, id, h.Latest); err == nil && !ver.FetchedAt.IsZero() {
 				t = ver.FetchedAt
 			}
 			if err := touch(tx, id, t); err != nil {

@@ -285,6 +285,9 @@ func (a *Archive) Has(url string) (bool, error) {
 
 // put applies one prepared article in tx.
 func (a *Archive) put(tx *bolt.Tx, p *prepared) (Outcome, error) {
+	if err := a.train(tx); err != nil {
+		return 0, err
+	}
 	urls := tx.Bucket(bucketURLs)
 	key := []byte(p.url)
 	if v := urls.Get(key); v != nil {
@@ -370,7 +373,7 @@ func (a *Archive) putKnown(tx *bolt.Tx, p *prepared, id uint64, kind byte) (Outc
 	if latestHash == p.hash {
 		return Unchanged, urls.Put([]byte(p.url), urlValue(id, p.hash, kind))
 	}
-	latest, err := decodeVersion(latestVal)
+	latest, err := a.decodeVersionIn(tx, latestVal)
 	if err != nil {
 		return 0, fmt.Errorf("record %s version %d: %w", formatID(id), h.Latest, err)
 	}
@@ -425,7 +428,11 @@ func (a *Archive) putVersion(tx *bolt.Tx, p *prepared, id uint64, n int) error {
 	}
 	versions := tx.Bucket(bucketVersions)
 	versions.FillPercent = appendFill
-	if err := versions.Put(versionKey(id, n), v.append(nil)); err != nil {
+	enc, dictID := a.enc, uint32(0)
+	if d := a.dict.Load(); d != nil {
+		enc, dictID = d.enc, d.id
+	}
+	if err := versions.Put(versionKey(id, n), v.appendCompressed(nil, enc, dictID)); err != nil {
 		return err
 	}
 	raw := tx.Bucket(bucketRaw)
@@ -441,24 +448,61 @@ func (a *Archive) putVersion(tx *bolt.Tx, p *prepared, id uint64, n int) error {
 }
 
 // compress returns the raw bucket value for an encoded page: format byte,
-// uncompressed length, zstd frame.
+// then with the archive's dictionary (once it has one) its ID as a
+// uvarint, then the uncompressed length and the zstd frame.
 func (a *Archive) compress(plain []byte) []byte {
-	dst := make([]byte, 0, 1+binary.MaxVarintLen64+len(plain)/3+64)
-	dst = append(dst, rawFormat)
+	dst := make([]byte, 0, 2+2*binary.MaxVarintLen64+len(plain)/3+64)
+	d := a.dict.Load()
+	if d == nil {
+		dst = append(dst, rawFormat)
+		dst = binary.AppendUvarint(dst, uint64(len(plain)))
+		return a.enc.EncodeAll(plain, dst)
+	}
+	dst = append(dst, rawFormatDict)
+	dst = binary.AppendUvarint(dst, uint64(d.id))
 	dst = binary.AppendUvarint(dst, uint64(len(plain)))
-	return a.enc.EncodeAll(plain, dst)
+	return d.enc.EncodeAll(plain, dst)
+}
+
+// parseRaw splits a raw bucket value into its dictionary ID (0: none),
+// uncompressed length and zstd frame.
+func parseRaw(v []byte) (dict uint64, n uint64, frame []byte, ok bool) {
+	if len(v) == 0 || v[0] != rawFormat && v[0] != rawFormatDict {
+		return 0, 0, nil, false
+	}
+	rest := v[1:]
+	if v[0] == rawFormatDict {
+		id, k := binary.Uvarint(rest)
+		if k <= 0 || id == 0 {
+			return 0, 0, nil, false
+		}
+		dict, rest = id, rest[k:]
+	}
+	n, k := binary.Uvarint(rest)
+	if k <= 0 {
+		return 0, 0, nil, false
+	}
+	return dict, n, rest[k:], true
 }
 
 // decompress reverses compress. The result does not alias v.
 func (a *Archive) decompress(v []byte) ([]byte, error) {
-	if len(v) == 0 || v[0] != rawFormat {
+	dict, n, frame, ok := parseRaw(v)
+	if !ok {
 		return nil, fmt.Errorf("%w: raw page format", errCorrupt)
 	}
-	n, k := binary.Uvarint(v[1:])
-	if k <= 0 || n > 1<<30 {
+	if n > 1<<30 {
 		return nil, fmt.Errorf("%w: raw page length", errCorrupt)
 	}
-	out, err := a.dec.DecodeAll(v[1+k:], make([]byte, 0, min(n, 64<<20)))
+	dec := a.dec
+	if dict != 0 {
+		d := a.dict.Load()
+		if d == nil {
+			return nil, fmt.Errorf("%w: raw page compressed with zstd dictionary %d, which the archive lacks", errCorrupt, dict)
+		}
+		dec = d.dec
+	}
+	out, err := dec.DecodeAll(frame, make([]byte, 0, min(n, 64<<20)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: raw page: %v", errCorrupt, err)
 	}
@@ -470,11 +514,8 @@ func (a *Archive) decompress(v []byte) ([]byte, error) {
 
 // rawLen returns the uncompressed length recorded in a raw bucket value.
 func rawLen(v []byte) (int64, bool) {
-	if len(v) == 0 || v[0] != rawFormat {
-		return 0, false
-	}
-	n, k := binary.Uvarint(v[1:])
-	return int64(n), k > 0
+	_, n, _, ok := parseRaw(v)
+	return int64(n), ok
 }
 
 func getHeader(arts *bolt.Bucket, id uint64) (header, error) {

@@ -120,7 +120,7 @@ func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) 
 						continue
 					}
 				}
-				r, err := latestRecord(arts, versions, id)
+				r, err := a.latestRecord(arts, versions, id)
 				if err != nil {
 					return err
 				}
@@ -148,24 +148,24 @@ func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) 
 	}
 }
 
-func latestRecord(arts, versions *bolt.Bucket, id uint64) (Record, error) {
+func (a *Archive) latestRecord(arts, versions *bolt.Bucket, id uint64) (Record, error) {
 	h, err := getHeader(arts, id)
 	if err != nil {
 		return Record{}, err
 	}
-	v, err := getVersion(versions, id, h.Latest)
+	v, err := a.getVersion(versions, id, h.Latest)
 	if err != nil {
 		return Record{}, err
 	}
 	return record(id, &h, h.Latest, &v), nil
 }
 
-func getVersion(versions *bolt.Bucket, id uint64, n int) (version, error) {
+func (a *Archive) getVersion(versions *bolt.Bucket, id uint64, n int) (version, error) {
 	b := versions.Get(versionKey(id, n))
 	if b == nil {
 		return version{}, fmt.Errorf("record %s version %d: %w", formatID(id), n, ErrNotFound)
 	}
-	v, err := decodeVersion(b)
+	v, err := a.decodeVersionIn(versions.Tx(), b)
 	if err != nil {
 		return version{}, fmt.Errorf("record %s version %d: %w", formatID(id), n, err)
 	}
@@ -212,7 +212,7 @@ func (a *Archive) Versions(id string) ([]Record, error) {
 		}
 		versions := tx.Bucket(bucketVersions)
 		for i := 1; i <= h.Latest; i++ {
-			v, err := getVersion(versions, n, i)
+			v, err := a.getVersion(versions, n, i)
 			if err != nil {
 				return err
 			}
@@ -237,7 +237,7 @@ func (a *Archive) Get(id string) (Record, error) {
 	}
 	var r Record
 	err = a.db.View(func(tx *bolt.Tx) error {
-		r, err = latestRecord(tx.Bucket(bucketArticles), tx.Bucket(bucketVersions), n)
+		r, err = a.latestRecord(tx.Bucket(bucketArticles), tx.Bucket(bucketVersions), n)
 		return err
 	})
 	if err != nil {
@@ -263,7 +263,7 @@ func (a *Archive) Lookup(url string) (Record, error) {
 		if !ok {
 			return fmt.Errorf("urls entry: %w", errCorrupt)
 		}
-		r, err = latestRecord(tx.Bucket(bucketArticles), tx.Bucket(bucketVersions), id)
+		r, err = a.latestRecord(tx.Bucket(bucketArticles), tx.Bucket(bucketVersions), id)
 		return err
 	})
 	if err != nil {
@@ -291,7 +291,7 @@ func (a *Archive) RawPages(id string, version int) ([]RawPage, error) {
 		if version <= 0 {
 			version = h.Latest
 		}
-		v, err := getVersion(tx.Bucket(bucketVersions), n, version)
+		v, err := a.getVersion(tx.Bucket(bucketVersions), n, version)
 		if err != nil {
 			return err
 		}

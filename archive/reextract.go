@@ -53,7 +53,7 @@ func (a *Archive) Reextract(ctx context.Context, id string, base int, art Articl
 		if h.Latest != base {
 			return fmt.Errorf("latest version is %d, not %d: %w", h.Latest, base, ErrConflict)
 		}
-		old, err = getVersion(tx.Bucket(bucketVersions), n, base)
+		old, err = a.getVersion(tx.Bucket(bucketVersions), n, base)
 		return err
 	})
 	if err != nil {
@@ -72,7 +72,7 @@ func (a *Archive) Reextract(ctx context.Context, id string, base int, art Articl
 		if h.Latest != base {
 			return fmt.Errorf("latest version is %d, not %d: %w", h.Latest, base, ErrConflict)
 		}
-		old, err := getVersion(tx.Bucket(bucketVersions), n, base)
+		old, err := a.getVersion(tx.Bucket(bucketVersions), n, base)
 		if err != nil {
 			return err
 		}

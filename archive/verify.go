@@ -138,7 +138,7 @@ func (v *verifier) records() error {
 				v.add("versions", key, "missing")
 				continue
 			}
-			ver, err := decodeVersion(b)
+			ver, err := v.a.decodeVersionIn(v.tx, b)
 			if err != nil {
 				v.add("versions", key, "%v", err)
 				continue
@@ -240,7 +240,7 @@ func (v *verifier) orphans() error {
 			v.add("raw", key, "no such version")
 			continue
 		}
-		if ver, err := decodeVersion(b); err == nil && p >= ver.Pages {
+		if ver, err := v.a.decodeVersionIn(v.tx, b); err == nil && p >= ver.Pages {
 			v.add("raw", key, "version has only %d pages", ver.Pages)
 		}
 	}
@@ -337,7 +337,7 @@ func (v *verifier) bytime() error {
 			v.add("bytime", key, "points at %v", err)
 			continue
 		}
-		ver, err := getVersion(versions, id, h.Latest)
+		ver, err := v.a.getVersion(versions, id, h.Latest)
 		if err != nil {
 			continue // reported by records
 		}
@@ -450,8 +450,8 @@ func (v *verifier) rawFrom() error {
 		if pk, _ := v.tx.Bucket(bucketRaw).Cursor().Seek(k); pk != nil && bytes.HasPrefix(pk, k) {
 			v.add("raw", key, "version has raw pages of its own and a rawfrom entry")
 		}
-		ver, err1 := decodeVersion(b)
-		from, err2 := getVersion(versions, id, src)
+		ver, err1 := v.a.decodeVersionIn(v.tx, b)
+		from, err2 := v.a.getVersion(versions, id, src)
 		if err2 != nil {
 			v.add("rawfrom", key, "names version %d: %v", src, err2)
 		} else if err1 == nil && ver.Pages != from.Pages {

@@ -2,7 +2,6 @@ package crawl
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -34,7 +33,7 @@ func BenchmarkBackfill(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
-		a, err := archive.Open(filepath.Join(b.TempDir(), "archive.db"), archive.Options{NoSync: os.Getenv("NOSYNC") != ""})
+		a, err := archive.Open(filepath.Join(b.TempDir(), "archive.db"), archive.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

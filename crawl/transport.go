@@ -129,8 +129,11 @@ func (b *gunzipBody) Close() error { return b.raw.Close() }
 
 // politeTransport spaces the requests to each host: at most parallelism
 // at a time, starting at least the host's delay apart. The delay grows when
-// the host answers 429 or 503, errs or slows down, and relaxes back to the
-// configured one as it recovers; a Retry-After pauses the whole host.
+// the host answers 429, slows down, or answers 503, another 5xx or not at
+// all twice in a row, and relaxes back to the configured one as it
+// recovers; the Retry-After of such an answer pauses the whole host. A lone
+// failure between successes (one page's transient 503) is no sign of a
+// struggling host: only that page waits, when it is retried.
 // Every request of a run passes here, robots.txt and redirects included,
 // which also makes it the place to count requests and bytes.
 //
@@ -153,10 +156,11 @@ type politeTransport struct {
 type hostState struct {
 	slots chan struct{}
 
-	mu    sync.Mutex
-	next  time.Time     // earliest start of the next request
-	delay time.Duration // current spacing
-	pause time.Time     // no request before this (Retry-After)
+	mu      sync.Mutex
+	next    time.Time     // earliest start of the next request
+	delay   time.Duration // current spacing
+	pause   time.Time     // no request before this (Retry-After)
+	failing int           // failed answers since the last success
 }
 
 // maxAdaptiveDelay caps how far a struggling host slows the crawl.
@@ -239,8 +243,21 @@ func (t *politeTransport) observe(h *hostState, resp *http.Response, err error, 
 	slower := func(factor float64, floor time.Duration) {
 		h.delay = min(max(time.Duration(float64(h.delay)*factor), floor, base), maxAdaptiveDelay)
 	}
+	tooMany := err == nil && resp.StatusCode == http.StatusTooManyRequests
+	failed := err != nil && !errors.Is(err, context.Canceled) || err == nil && resp.StatusCode >= 500
+	switch {
+	case failed || tooMany:
+		h.failing++
+	case err == nil:
+		h.failing = 0
+	}
+	// A 429 speaks of this client's rate; any other failure counts only
+	// when it is not alone.
+	struggling := tooMany || failed && h.failing > 1
 	switch {
 	case err != nil && errors.Is(err, context.Canceled):
+	case !struggling && failed:
+		// A lone failure: the page's retry waits, the host goes on.
 	case err != nil:
 		slower(1.5, 250*time.Millisecond)
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:

@@ -26,7 +26,9 @@ func TestBackfillResumesAfterKill(t *testing.T) {
 	}
 	srv := simsite.NewServer(simsite.Options{Seed: 21, Articles: 300})
 	defer srv.Close()
-	cfg := writeSiteConfig(t, srv)
+	// Spaced requests keep the backfill running long enough to be killed
+	// at every chosen moment.
+	cfg := writeSiteConfigDelay(t, srv, "5ms")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "archive.db")
 
@@ -73,7 +75,7 @@ func TestBackfillResumesAfterKill(t *testing.T) {
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		if finished {
-			t.Logf("kill %d: backfill finished before the kill", i)
+			t.Fatalf("kill %d: backfill finished before the kill; the test no longer interrupts it", i)
 		}
 	}
 
@@ -129,7 +131,7 @@ func TestBackfillStopsCleanlyOnSIGTERM(t *testing.T) {
 	}
 	srv := simsite.NewServer(simsite.Options{Seed: 22, Articles: 200})
 	defer srv.Close()
-	cfg := writeSiteConfig(t, srv)
+	cfg := writeSiteConfigDelay(t, srv, "5ms")
 	db := filepath.Join(t.TempDir(), "archive.db")
 
 	cmd := crawlerCmd(t, "backfill", "--config", cfg, "--archive", db, "-v")
@@ -183,7 +185,7 @@ func TestSecondCrawlerIsTurnedAway(t *testing.T) {
 	}
 	srv := simsite.NewServer(simsite.Options{Seed: 23, Articles: 60, Columns: 5})
 	defer srv.Close()
-	cfg := writeSiteConfig(t, srv)
+	cfg := writeSiteConfigDelay(t, srv, "5ms")
 	db := filepath.Join(t.TempDir(), "archive.db")
 
 	first := crawlerCmd(t, "backfill", "--config", cfg, "--archive", db, "-v")

@@ -49,15 +49,22 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 // about the site's markup, and returns its path.
 func writeSiteConfig(t *testing.T, srv *simsite.Server) string {
 	t.Helper()
+	return writeSiteConfigDelay(t, srv, "0s")
+}
+
+// writeSiteConfigDelay is writeSiteConfig with a delay between requests,
+// for tests that must catch a crawl in the middle.
+func writeSiteConfigDelay(t *testing.T, srv *simsite.Server, delay string) string {
+	t.Helper()
 	cfg := fmt.Sprintf(`site:
   start_urls: ["%s/"]
   allowed_domains: ["127.0.0.1"]
 crawl:
-  delay: 0s
+  delay: %s
   parallelism: 4
   timeout: 10s
   allow_private_networks: true
-`, srv.URL)
+`, srv.URL, delay)
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
