@@ -863,7 +863,18 @@ func (cr *crawler) article(resp *colly.Response, page *extract.Page, links extra
 		art.Column = column
 	}
 	cr.count(func(r *Result) { r.Articles++ })
-	a := &archive.Article{
+	a := ArchiveArticle(pageURL, art)
+	a.FetchedAt, a.Pages = now, raw
+	if err := a.Validate(); err != nil {
+		return nil, fmt.Errorf("extract: %w", err)
+	}
+	return a, nil
+}
+
+// ArchiveArticle returns the archive's form of art, extracted from the
+// page at pageURL; FetchedAt and Pages are the caller's to set.
+func ArchiveArticle(pageURL string, art extract.Article) *archive.Article {
+	return &archive.Article{
 		URL:         pageURL,
 		Title:       art.Title,
 		Source:      art.Source,
@@ -874,13 +885,7 @@ func (cr *crawler) article(resp *colly.Response, page *extract.Page, links extra
 		Attachments: art.Attachments,
 		Author:      art.Author,
 		Editor:      art.Editor,
-		FetchedAt:   now,
-		Pages:       raw,
 	}
-	if err := a.Validate(); err != nil {
-		return nil, fmt.Errorf("extract: %w", err)
-	}
-	return a, nil
 }
 
 type fetchResult struct {

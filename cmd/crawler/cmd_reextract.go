@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/crawl"
 	"github.com/hnredstar/crawler/extract"
 )
 
@@ -219,18 +220,7 @@ func articleFromPages(ext *extract.Extractor, pages []archive.RawPage, old archi
 	if art.Column == "" {
 		art.Column = old.Column
 	}
-	return archive.Article{
-		URL:         old.URL,
-		Title:       art.Title,
-		Source:      art.Source,
-		Published:   art.Published,
-		Body:        art.Body,
-		Column:      art.Column,
-		Images:      art.Images,
-		Attachments: art.Attachments,
-		Author:      art.Author,
-		Editor:      art.Editor,
-	}, nil
+	return *crawl.ArchiveArticle(old.URL, art), nil
 }
 
 // fieldCounts formats the changed fields as " (title 3, body 1)".
