@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -667,7 +668,13 @@ func (cr *crawler) process(e entry) (step, bool) {
 	switch {
 	case status == http.StatusNotModified:
 		cr.count(func(r *Result) { r.NotModified++ })
-		return finish(foundList), true
+		s := finish(foundList)
+		if e.Via == viaStart {
+			// An unchanged start page says nothing of the columns behind it:
+			// visit the ones earlier runs found there.
+			s.add = cr.accept(cr.knownColumns())
+		}
+		return s, true
 	case status == http.StatusNotFound || status == http.StatusGone:
 		cr.count(func(r *Result) { r.Dead++ })
 		return finish(foundDead), true
@@ -773,6 +780,21 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 	}
 	s.add = cr.accept(cands)
 	return s
+}
+
+// knownColumns returns the list pages earlier runs reached by navigation:
+// the columns' first pages.
+func (cr *crawler) knownColumns() []entry {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	var roots []entry
+	for _, k := range cr.known {
+		if k.Found == foundList && k.Via == viaLink {
+			roots = append(roots, entry{URL: k.URL, Via: viaLink, Column: k.Column})
+		}
+	}
+	slices.SortFunc(roots, func(a, b entry) int { return strings.Compare(a.URL, b.URL) })
+	return roots
 }
 
 // firstUnseen returns the first of urls this run has not queued yet.
@@ -898,7 +920,9 @@ type fetchResult struct {
 // saw validators for it.
 func (cr *crawler) fetchEntry(e entry) (*colly.Response, error) {
 	var hdr http.Header
-	if cr.opts.Mode == Incremental && (e.ETag != "" || e.LastModified != "") {
+	// Rechecking recent articles needs the lists' items, so lists are then
+	// fetched whole.
+	if cr.opts.Mode == Incremental && cr.opts.RecheckDays == 0 && (e.ETag != "" || e.LastModified != "") {
 		hdr = http.Header{}
 		if e.ETag != "" {
 			hdr.Set("If-None-Match", e.ETag)

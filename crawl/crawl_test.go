@@ -329,3 +329,49 @@ func TestRedirectIntoPrivateNetworkRefused(t *testing.T) {
 		t.Errorf("failures = %+v, want the refused redirect reported", res.Failures)
 	}
 }
+
+func TestIncrementalCrawlRechecksRecentArticles(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 6, Articles: 80, Columns: 5, SlowDelay: -1})
+	defer srv.Close()
+	a := openTestArchive(t)
+	opts := siteOptions(srv)
+	if _, err := Run(context.Background(), a, opts); err != nil {
+		t.Fatal(err)
+	}
+	revised := srv.Revise(3)
+	truth := srv.Truth()
+	newest := truth[len(truth)-1].Published
+	opts.Mode = Incremental
+	opts.Now = func() time.Time { return newest.Add(time.Hour) }
+
+	// Without rechecking, a cron crawl never sees corrections of known articles.
+	res, err := Run(context.Background(), a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Versioned != 0 {
+		t.Errorf("crawl without recheck_days made %d new versions", res.Versioned)
+	}
+	// With it, the revised articles published in the window become new versions.
+	var oldest time.Time
+	for _, id := range revised {
+		if p := truth[id-truth[0].ID].Published; oldest.IsZero() || p.Before(oldest) {
+			oldest = p
+		}
+	}
+	opts.RecheckDays = int(newest.Sub(oldest).Hours()/24) + 2
+	res, err = Run(context.Background(), a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Versioned != len(revised) {
+		t.Errorf("crawl with recheck_days %d made %d new versions, want %d (revised %v)", opts.RecheckDays, res.Versioned, len(revised), revised)
+	}
+	for _, id := range revised {
+		art := truth[id-truth[0].ID]
+		rec, err := a.Lookup(art.URLs[0])
+		if err != nil || rec.Version != 2 || rec.Body != art.Body {
+			t.Errorf("revised article %d: version %d, body matches %v (%v)", id, rec.Version, rec.Body == art.Body, err)
+		}
+	}
+}
