@@ -156,6 +156,12 @@ func TestHostileSite(t *testing.T) {
 		t.Error("credentials from a URL reached the log")
 	}
 	for _, f := range res.Failures {
+		if !strings.HasPrefix(f.URL, "http://") && !strings.HasPrefix(f.URL, "https://") {
+			t.Errorf("tried a non-http(s) link: %+v", f)
+		}
+		if strings.Contains(f.Err, "file://") || strings.Contains(f.Err, "/etc/passwd") {
+			t.Errorf("followed a redirect to file: %+v", f)
+		}
 		if strings.Contains(f.URL, "s3cret") || strings.Contains(f.Err, "s3cret") {
 			t.Errorf("credentials in a reported failure: %+v", f)
 		}

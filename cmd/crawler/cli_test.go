@@ -207,3 +207,20 @@ func TestUnusableArchivePathIsAConfigError(t *testing.T) {
 		t.Error("the file in the way was modified")
 	}
 }
+
+func TestWrittenFilesAreOwnerOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "export.jsonl")
+	if _, err := writeFileAtomic(path, false, func(w io.Writer) (int, error) {
+		_, err := w.Write([]byte("{}\n"))
+		return 1, err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("export written with mode %v, want 0600: archives hold what the crawler saw", fi.Mode().Perm())
+	}
+}
