@@ -2,7 +2,6 @@ package extract
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -166,10 +165,14 @@ func selText(p *Page, m goquery.Matcher) string {
 	return t
 }
 
+// zeroExtractor stands in for a nil *Extractor: pure heuristics. It is
+// never modified.
+var zeroExtractor = &Extractor{}
+
 // read runs every layer over the page, once per extractor and page.
 func (e *Extractor) read(p *Page) *reading {
 	if e == nil {
-		return (&Extractor{}).readPage(p)
+		e = zeroExtractor
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -196,7 +199,11 @@ func (e *Extractor) readPage(p *Page) *reading {
 		r.bodyRule = "selector " + e.raw.Body
 	}
 	if len(r.containers) == 0 {
-		if best, score := r.sc.best(); best != nil {
+		best, score := r.sc.best()
+		if h := a.bodyHint(best); h != nil {
+			r.containers = []*html.Node{h}
+			r.bodyRule = "microdata: " + describe(h) + `[itemprop="articleBody"]`
+		} else if best != nil {
 			r.containers = []*html.Node{best}
 			r.bodyRule = explainContainer(best, score)
 		}
@@ -283,12 +290,18 @@ func (e *Extractor) readPage(p *Page) *reading {
 			v = ml.source
 		}
 		r.source, r.sourceRule = v, "meta "+k
+		if lines.source != nil && lines.source.ml.source != v && strings.HasPrefix(v, lines.source.ml.source) {
+			// The tag adds to what the page shows (人民网-文化频道 原创稿).
+			r.source, r.sourceRule = lines.source.ml.source, fmt.Sprintf("line %s： (meta %s adds to it)", lines.source.ml.sourceLabel, k)
+		}
 	} else if lines.source != nil {
 		r.source, r.sourceRule = lines.source.ml.source, fmt.Sprintf("line %s：", lines.source.ml.sourceLabel)
 	} else if r.body.source != "" {
 		r.source, r.sourceRule = r.body.source, "line 来源： after body"
 	} else if lines.classSource != "" {
 		r.source, r.sourceRule = lines.classSource, "element named like a source near the title"
+	} else if lines.date != nil && lines.date.after != "" {
+		r.source, r.sourceRule = lines.date.after, "name after the date near the title"
 	}
 
 	// Published: the first layer that has a date, refined by any layer
@@ -368,6 +381,24 @@ func (e *Extractor) readPage(p *Page) *reading {
 
 	e.classify(p, r)
 	return r
+}
+
+// bodyHint returns the page's one element marked itemprop="articleBody"
+// when it holds text and overlaps the heuristic container best (one holds
+// the other), or nil. Marked up by the page's own template, it is the body
+// even where the text is not prose (lists, tables, short lines).
+func (a *analysis) bodyHint(best *html.Node) *html.Node {
+	if len(a.articleBody) != 1 {
+		return nil
+	}
+	h := a.articleBody[0]
+	if a.textLen[h] < 100 || !contains(a.body, h) {
+		return nil
+	}
+	if best != nil && !contains(h, best) && !contains(best, h) {
+		return nil
+	}
+	return h
 }
 
 // dateCand is one layer's idea of the publication time.
@@ -453,7 +484,7 @@ func (a *analysis) lineBeforeMeta(cstart int) int {
 		for i := m - 1; i >= 0 && i >= m-4; i-- {
 			t := &a.segs[i]
 			if t.n >= 6 && t.n <= 100 && t.linkN*2 < t.n && t.punct <= 2 && !t.neg &&
-				a.sc.bp[i] == bpNone && !crumbLikeRe.MatchString(t.text) && len(findLabels(t.gap)) == 0 {
+				a.sc.bp[i] == bpNone && !crumbLike(t.text) && len(findLabels(t.gap)) == 0 {
 				return i
 			}
 		}
@@ -464,10 +495,11 @@ func (a *analysis) lineBeforeMeta(cstart int) int {
 
 // lineCand is a visible meta line chosen for one field.
 type lineCand struct {
-	idx  int
-	ml   metaLine
-	d    int
-	next bool // the value came from the following segment
+	idx   int
+	ml    metaLine
+	d     int
+	next  bool   // the value came from the following segment
+	after string // on an unlabeled date line, the name after the date
 }
 
 type lineSet struct {
@@ -478,23 +510,23 @@ type lineSet struct {
 }
 
 var (
-	sourceClassRe = regexp.MustCompile(`source|laiyuan|\bly\b|copyfrom|\bfrom\b`)
-	authorClassRe = regexp.MustCompile(`author|zuozhe|writer|byline`)
-	editorClassRe = regexp.MustCompile(`editor|bianji|zrbj`)
+	sourceClassWords = newWordSet(`source|laiyuan|\bly\b|copyfrom|\bfrom\b`)
+	authorClassWords = newWordSet(`author|zuozhe|writer|byline`)
+	editorClassWords = newWordSet(`editor|bianji|zrbj`)
 )
 
 // classValue returns the text of the first element under n whose class or
 // id matches re and whose text is a short value (2–30 characters, not a
 // date), with any label in front removed.
-func classValue(n *html.Node, re *regexp.Regexp, loc *time.Location, digitsOK bool) string {
+func classValue(n *html.Node, ws wordSet, loc *time.Location, digitsOK bool) string {
 	var found string
 	var walk func(c *html.Node, depth int)
 	walk = func(c *html.Node, depth int) {
 		for ; c != nil && found == ""; c = c.NextSibling {
-			if c.Type != html.ElementNode || skipTags[c.DataAtom] || hidden(c) {
+			if c.Type != html.ElementNode || isSkipped(c.DataAtom) || hidden(c) {
 				continue
 			}
-			if re.MatchString(classID(c)) {
+			if ws.match(classID(c)) {
 				t := normalize(nodeText(c))
 				if labels := findLabels(t); len(labels) > 0 {
 					if labels[0].start > 0 {
@@ -512,12 +544,32 @@ func classValue(n *html.Node, re *regexp.Regexp, loc *time.Location, digitsOK bo
 			}
 		}
 	}
-	if n.Type == html.ElementNode && re.MatchString(classID(n)) {
+	if n.Type == html.ElementNode && ws.match(classID(n)) {
 		walk(n, 0)
 		return found
 	}
 	walk(n.FirstChild, 0)
 	return found
+}
+
+// nameAfterDate returns the name that follows the date on an unlabeled
+// date line (2019-09-26 10:56  证券时报网, 2019-09-05 11:10 游民星空[整理]):
+// 2 to 20 characters without digits, or "".
+func nameAfterDate(gap string) string {
+	m := dateRe.FindStringIndex(gap)
+	if m == nil || strings.TrimSpace(gap[:m[0]]) != "" {
+		return ""
+	}
+	v := cleanValue(gap[m[1]:], true)
+	if n := runeLen(v); n < 2 || n > 20 || strings.ContainsAny(v, "0123456789:：") {
+		return ""
+	}
+	for _, w := range []string{"星期", "周", "週", "礼拜", "禮拜", "上午", "下午"} {
+		if strings.HasPrefix(v, w) {
+			return ""
+		}
+	}
+	return v
 }
 
 // weakTimeLabels are labels that also occur in article text (活动时间 is
@@ -543,7 +595,10 @@ func (a *analysis) metaLines(anchor int, loc *time.Location, sc *scored) lineSet
 		if d < 0 {
 			d = -d*4 + 10
 		}
-		if s.neg {
+		if s.neg && !(anchor >= 0 && anchor < len(a.segs) && a.segs[anchor].neg && i > anchor && i-anchor <= 3) {
+			// Navigation and headers name dates of other pages; but a
+			// headline inside a region named like a header has its
+			// source/time line beside it.
 			d += 15
 		}
 		gap := s.gap
@@ -562,11 +617,11 @@ func (a *analysis) metaLines(anchor int, loc *time.Location, sc *scored) lineSet
 		if len(labels) == 0 && s.n <= 120 && i >= anchor-2 && i-anchor <= 8 {
 			for _, f := range []struct {
 				dst    *string
-				re     *regexp.Regexp
+				ws     wordSet
 				digits bool
-			}{{&ls.classSource, sourceClassRe, true}, {&ls.classAuthor, authorClassRe, false}, {&ls.classEditor, editorClassRe, false}} {
+			}{{&ls.classSource, sourceClassWords, true}, {&ls.classAuthor, authorClassWords, false}, {&ls.classEditor, editorClassWords, false}} {
 				if *f.dst == "" {
-					*f.dst = classValue(s.node, f.re, loc, f.digits)
+					*f.dst = classValue(s.node, f.ws, loc, f.digits)
 				}
 			}
 		}
@@ -575,7 +630,7 @@ func (a *analysis) metaLines(anchor int, loc *time.Location, sc *scored) lineSet
 			if s.n <= 60 && i >= anchor && i-anchor <= 6 && !strings.ContainsAny(s.text, "，。；！？") {
 				if m := dateRe.FindStringIndex(s.text); m != nil && s.n-nonSpace(s.text[m[0]:m[1]]) <= 24 {
 					if t, p := parseDate(s.text, loc); p != precNone {
-						take(&ls.date, lineCand{idx: i, ml: metaLine{date: t, prec: p}, d: d + 3})
+						take(&ls.date, lineCand{idx: i, ml: metaLine{date: t, prec: p}, d: d + 3, after: nameAfterDate(s.lineText())})
 					}
 				}
 			}

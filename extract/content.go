@@ -6,6 +6,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"golang.org/x/net/html"
 )
@@ -25,23 +26,35 @@ const (
 
 var (
 	// footerWords and widgetWords are literal markers, cheaper than one
-	// large regular expression; footerRe and widgetRe add the patterns.
+	// large regular expression; footerMark and widgetLine add the patterns.
 	footerWords = []string{"ICP备", "ICP证", "ICP證", "icp备", "公网安备", "公網安備", "网站标识码", "網站標識碼",
 		"版权所有", "版權所有", "Copyright", "copyright", "COPYRIGHT", "©", "主办单位", "主辦單位", "承办单位", "承辦單位",
 		"协办单位", "協辦單位", "技术支持", "技術支持", "位来访者", "位來訪者", "欢迎您访问", "歡迎您訪問", "欢迎访问", "歡迎訪問",
 		"网站地图", "網站地圖", "联系我们", "聯繫我們", "聯絡我們", "设为首页", "設為首頁", "加入收藏", "建议使用", "建議使用",
 		"分辨率", "网站纠错", "政府网站找错", "All rights reserved", "All Rights Reserved", "all rights reserved",
 		"备案号", "備案號", "备案编号"}
-	footerRe    = regexp.MustCompile(`ICP\s*[备證证]|您是第\s*\d*\s*位|访问量[:：]|訪問量[:：]|主[办辦][:：]|承[办辦][:：]`)
 	widgetWords = []string{"分享到", "分享至", "一键分享", "扫一扫", "掃一掃", "扫描二维码", "掃描二維碼", "打印本页", "打印此页",
 		"打印文章", "打印页面", "打印本頁", "关闭窗口", "關閉窗口", "关闭本页", "關閉本頁", "字体：", "字体:", "字體：", "字體:",
 		"字號：", "字號:", "字号：", "字号:", "返回顶部", "回到顶部", "返回頂部", "收藏本页", "我要纠错", "手机扫", "微信扫",
 		"扫码阅读", "在手机打开", "调整字体", "字体大小", "扫描下方二维码", "长按识别二维码", "我要跟帖"}
-	widgetRe   = regexp.MustCompile(`[【\[]\s*(?:打印|关闭|關閉|收藏|返回|顶部|纠错|字体)|大\s+中\s+小|^评论\s*[(（]?\d*[)）]?$|已输入\d+字|^点赞\s*\d*$|^在看$|^(?:阅读|閱讀)\s*\d+$|^收藏$|^举报$|^投诉$`)
-	relatedRe  = regexp.MustCompile(`(?i)^[【\[(（]?\s*(相关阅读|相关新闻|相关链接|相关文章|相關閱讀|相關新聞|相關鏈接|相關文章|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|相关报道|相關報道|热点推荐|精彩推荐|热门文章|猜你喜欢|上一篇|下一篇|上一條|下一條|上一条|下一条|上一则|下一则|更多阅读|热点新闻|热门推荐|网友评论|發表評論|发表评论|我要评论|相关稿件|related (articles|stories|posts|content)|read more|share this|more stories)`)
-	disclaimRe = regexp.MustCompile(`^[【\[（(]?\s*(免责声明|免責聲明|版权声明|版權聲明|特别声明|特別聲明|声明[:：]|聲明[:：]|转载请注明|轉載請註明|本文来源[:：].{0,30}$)`)
-	pagerRe    = regexp.MustCompile(`^(?:[\d\s.·…/]|上一页|下一页|上页|下页|首页|尾页|末页|前页|后页|上一頁|下一頁|首頁|尾頁|末頁|共\s*\d+\s*[页頁条]|第\s*\d+\s*[页頁]|当前第|\[\s*\d+\s*\]|跳转|跳轉|转到|轉到|(?i:go)|»|«|<|>|‹|›|[【】\[\]])+$`)
+	// relatedWords and disclaimWords open a line of a related-articles
+	// block or a disclaimer (after an optional bracket); English words
+	// match in any case.
+	relatedWords = []string{"相关阅读", "相关新闻", "相关链接", "相关文章", "相關閱讀", "相關新聞", "相關鏈接", "相關文章", "延伸阅读", "延伸閱讀",
+		"推荐阅读", "推薦閱讀", "相关报道", "相關報道", "热点推荐", "精彩推荐", "热门文章", "猜你喜欢", "上一篇", "下一篇", "上一條", "下一條",
+		"上一条", "下一条", "上一则", "下一则", "更多阅读", "热点新闻", "热门推荐", "网友评论", "發表評論", "发表评论", "我要评论", "相关稿件",
+		"related articles", "related stories", "related posts", "related content", "read more", "share this", "more stories"}
+	disclaimWords = []string{"免责声明", "免責聲明", "版权声明", "版權聲明", "特别声明", "特別聲明", "声明:", "声明：", "聲明:", "聲明：",
+		"转载请注明", "轉載請註明", "本文来源:", "本文来源："}
+	// pagerWords are the words of a pager line besides digits and marks.
+	pagerWords = []string{"上一页", "下一页", "上页", "下页", "首页", "尾页", "末页", "前页", "后页", "上一頁", "下一頁", "首頁", "尾頁", "末頁",
+		"当前第", "跳转", "跳轉", "转到", "轉到"}
 )
+
+// adLines are whole lines that label an advertisement slot, lower-cased.
+var adLines = map[string]bool{"advertisement": true, "advertising": true, "sponsored": true, "广告": true, "廣告": true,
+	"continue reading below": true, "story continues below": true, "article continues below": true,
+	"story continues below advertisement": true, "continue reading the main story": true}
 
 // classify tells whether a segment is boilerplate.
 func classify(s *segment) boilerplate {
@@ -52,7 +65,7 @@ func classify(s *segment) boilerplate {
 	if spamLine(t) {
 		return bpSpam
 	}
-	if s.n <= 120 && pagerRe.MatchString(t) {
+	if s.n <= 120 && pagerLine(t) {
 		// A date or a number sentence is not a pager: require a digit run
 		// no longer than 4, or pager words.
 		if !dateRe.MatchString(t) {
@@ -60,25 +73,48 @@ func classify(s *segment) boilerplate {
 		}
 	}
 	if s.n > 250 {
-		if disclaimRe.MatchString(prefix(t, 20)) {
+		if openedBy(t, disclaimWords) {
 			return bpDisclaimer
 		}
 		return bpNone
 	}
-	sentences := strings.Count(t, "。") + strings.Count(t, "！") + strings.Count(t, "？")
-	if (s.n <= 60 || sentences == 0) && isFooter(t) {
+	sentences := 0
+	if s.wide {
+		sentences = strings.Count(t, "。") + strings.Count(t, "！") + strings.Count(t, "？")
+	}
+	if (s.n <= 60 || sentences == 0) && (containsAny(t, footerLatin) || s.wide && (containsAny(t, footerWide) || footerMark(t))) {
 		return bpFooter
 	}
-	if s.n <= 80 && (containsAny(t, widgetWords) || widgetRe.MatchString(t)) {
+	if s.n <= 30 && adLines[strings.ToLower(t)] {
 		return bpWidget
 	}
-	if s.n <= 80 && relatedRe.MatchString(t) {
+	if s.n <= 80 && s.wide && (containsAny(t, widgetWords) || widgetLine(t)) {
+		return bpWidget
+	}
+	if s.n <= 80 && openedBy(t, relatedWords) {
 		return bpRelated
 	}
-	if disclaimRe.MatchString(prefix(t, 20)) {
+	if openedBy(t, disclaimWords) {
 		return bpDisclaimer
 	}
 	return bpNone
+}
+
+// footerLatin and footerWide split footerWords by whether a word has wide
+// characters, which only a line with wide characters can contain.
+var footerLatin, footerWide = splitWide(footerWords)
+
+// splitWide splits words into those without and those with East Asian
+// wide characters.
+func splitWide(words []string) (latin, wide []string) {
+	for _, w := range words {
+		if strings.ContainsFunc(w, isWide) {
+			wide = append(wide, w)
+		} else {
+			latin = append(latin, w)
+		}
+	}
+	return latin, wide
 }
 
 // containsAny reports whether s contains any of words.
@@ -93,13 +129,27 @@ func containsAny(s string, words []string) bool {
 
 // isFooter reports whether a line carries footer text: 主办单位, ICP备,
 // 版权所有, a visitor counter…
-func isFooter(s string) bool { return containsAny(s, footerWords) || footerRe.MatchString(s) }
+func isFooter(s string) bool { return containsAny(s, footerWords) || footerMark(s) }
 
 // spamLine reports whether a line is a keyword list: five or more short
 // items separated by |, ｜ or 丨 with no sentence punctuation, or a run of
 // place names (红河县 德惠市 柘城县 …).
 func spamLine(t string) bool {
-	if strings.ContainsAny(t, "。，！？") {
+	if strings.Contains(t, "。") || strings.Contains(t, "，") || strings.Contains(t, "！") || strings.Contains(t, "？") {
+		return false
+	}
+	// Cheap counts first: five items need four separators, six place
+	// names at least five place suffixes.
+	seps, suffixes := 0, 0
+	for _, r := range t {
+		switch r {
+		case '|', '｜', '丨', '¦':
+			seps++
+		case '县', '市', '区', '省', '州', '旗', '镇', '乡', '盟', '縣', '區', '鎮', '鄉':
+			suffixes++
+		}
+	}
+	if seps < 4 && suffixes < 5 {
 		return false
 	}
 	parts := strings.FieldsFunc(t, func(r rune) bool { return r == '|' || r == '｜' || r == '丨' || r == '¦' })
@@ -213,21 +263,38 @@ func (a *analysis) score() *scored {
 // link (a headline) and a short summary. Their summaries read like prose
 // but belong to "more stories" blocks, not to the article.
 func (a *analysis) teasers() map[int]bool {
+	// first maps each element holding segments to its first one; the
+	// segments are in document order, so an element seen before has its
+	// ancestors recorded too.
 	first := map[*html.Node]int{}
-	last := map[*html.Node]int{}
 	var parents []*html.Node
-	seenParent := map[*html.Node]bool{}
+	bodyParent := false
 	for i := range a.segs {
 		for n := a.segs[i].node; n != nil && n != a.body; n = n.Parent {
-			if _, ok := first[n]; !ok {
-				first[n] = i
+			if _, ok := first[n]; ok {
+				break
 			}
-			last[n] = i
-			if p := n.Parent; p != nil && !seenParent[p] {
-				seenParent[p] = true
-				parents = append(parents, p)
+			first[n] = i
+			switch p := n.Parent; {
+			case p == nil:
+			case p == a.body:
+				if !bodyParent {
+					bodyParent = true
+					parents = append(parents, p)
+				}
+			default:
+				if _, ok := first[p]; !ok {
+					parents = append(parents, p)
+				}
 			}
 		}
+	}
+	last := func(c *html.Node) int {
+		i := first[c]
+		for i+1 < len(a.segs) && contains(c, a.segs[i+1].node) {
+			i++
+		}
+		return i
 	}
 	teaser := func(c *html.Node) bool {
 		i, ok := first[c]
@@ -235,7 +302,7 @@ func (a *analysis) teasers() map[int]bool {
 			return false
 		}
 		head, summary, text := false, false, 0
-		for ; i <= last[c]; i++ {
+		for end := last(c); i <= end; i++ {
 			s := &a.segs[i]
 			text += s.n - s.linkN
 			switch {
@@ -249,7 +316,7 @@ func (a *analysis) teasers() map[int]bool {
 	}
 	out := map[int]bool{}
 	for _, p := range parents {
-		bySig := map[string][]*html.Node{}
+		bySig := map[signature][]*html.Node{}
 		for c := p.FirstChild; c != nil; c = c.NextSibling {
 			if c.Type == html.ElementNode {
 				if _, ok := first[c]; ok {
@@ -269,7 +336,7 @@ func (a *analysis) teasers() map[int]bool {
 			}
 			if len(hits) >= 3 && len(hits)*2 >= len(cs) {
 				for _, c := range hits {
-					for i := first[c]; i <= last[c]; i++ {
+					for i, end := first[c], last(c); i <= end; i++ {
 						out[i] = true
 					}
 				}
@@ -353,6 +420,16 @@ var attachExt = map[string]bool{
 // isAttachment reports whether an absolute URL names an attachment file,
 // in its path or in a query value (download.jsp?file=a.pdf).
 func isAttachment(raw string) bool {
+	if !strings.Contains(raw, ".") {
+		return false
+	}
+	if i := strings.IndexAny(raw, "?#"); i < 0 {
+		// No query: the path's extension decides.
+		if j := strings.LastIndexByte(raw, '.'); j > strings.LastIndexByte(raw, '/') {
+			return attachExt[strings.ToLower(raw[j:])]
+		}
+		return false
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return false
@@ -459,10 +536,10 @@ func (e *Extractor) readBody(p *Page, a *analysis, sc *scored, containers []*htm
 			}
 		}
 		atts := attachmentsOf(p, s)
-		if s.n > 0 && s.linkN*2 > s.n && len(atts) == 0 && !configured {
+		if s.n > 0 && s.linkN*2 > s.n && len(atts) == 0 && !configured && (leading || trailing || !linkInText(a, i)) {
 			continue
 		}
-		if s.text != "" {
+		if s.text != "" && !s.caption {
 			br.paras = append(br.paras, s.text)
 			br.runes += s.n
 			br.punct += s.punct
@@ -509,6 +586,29 @@ func (e *Extractor) readBody(p *Page, a *analysis, sc *scored, containers []*htm
 	return br
 }
 
+// linkInText reports whether the link-dense segment i, amid the text,
+// belongs to it (a URL, a product or a source named by a link) rather
+// than to a block of links: neither of its neighbours is link-dense too,
+// and it is not a shouted promotion (A LINKED LINE IN CAPITALS).
+func linkInText(a *analysis, i int) bool {
+	linky := func(j int) bool {
+		return j >= 0 && j < len(a.segs) && a.segs[j].n > 0 && a.segs[j].linkN*2 > a.segs[j].n
+	}
+	if linky(i-1) || linky(i+1) {
+		return false
+	}
+	upper, letters := 0, 0
+	for _, r := range a.segs[i].text {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	return !(letters >= 12 && upper*10 >= letters*9)
+}
+
 // edgeJunk reports whether a paragraph at the start or end of the body is
 // a stray control rather than text: at most three characters without
 // sentence punctuation.
@@ -535,7 +635,7 @@ func unlikelyNode(n *html.Node) bool {
 		return true
 	}
 	ci := classID(n)
-	return ci != " " && unlikelyRe.MatchString(ci) && !maybeRe.MatchString(ci)
+	return ci != " " && unlikelyWords.match(ci) && !maybeWords.match(ci)
 }
 
 // attachmentsOf returns the attachment links of a segment.

@@ -29,7 +29,7 @@ var (
 	dateRe = regexp.MustCompile(`((?:19|20)\d{2})\s*([-/.年])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*[日号號])?` +
 		`(?:(?:\s|T|,|，)*(?:(?:星期|周|週|礼拜|禮拜)[一二三四五六日天])?(?:\s|,|，)*(?:(上午|下午|晚上|凌晨|AM|PM|am|pm)\s*)?` +
 		`(\d{1,2})\s*(?::|时|時|点|點)\s*(\d{1,2})(?:\s*(?::|分)\s*(\d{1,2})(?:\.\d+)?)?(?:\s*分)?(?:\s*秒)?` +
-		`(?:\s*(Z|[+-]\d{2}:?\d{2}))?)?`)
+		`(?:\s*(Z|[+-]\d{2}:?\d{2}))?(?:\s*([AaPp][Mm])\b)?)?`)
 	// cnDateRe matches a date written in Chinese numerals: 二〇二四年一月二十九日.
 	cnDateRe = regexp.MustCompile(`([〇零○O一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*[日号]`)
 )
@@ -55,7 +55,16 @@ func parseDate(s string, loc *time.Location) (time.Time, precision) {
 	if len(s) > 4096 {
 		s = s[:4096]
 	}
-	s = width.Narrow.String(s)
+	if !mayHoldDate(s) {
+		return time.Time{}, precNone
+	}
+	if strings.Contains(s, "\xef\xbc") || strings.Contains(s, "\xef\xbd") || strings.Contains(s, "\u3000") {
+		// Full-width digits, colons or spaces (U+FF00–U+FF7F, U+3000).
+		s = width.Narrow.String(s)
+	}
+	if strings.Contains(s, "\u00a0") {
+		s = strings.ReplaceAll(s, "\u00a0", " ")
+	}
 	for _, m := range dateRe.FindAllStringSubmatchIndex(s, -1) {
 		// Reject digits glued to the match (phone numbers, IDs).
 		if m[0] > 0 && isDigit(s[m[0]-1]) {
@@ -78,12 +87,16 @@ func parseDate(s string, loc *time.Location) (time.Time, precision) {
 			return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc), precDay
 		}
 		h, mi := atoi(g(6)), atoi(g(7))
-		switch g(5) {
-		case "下午", "晚上", "PM", "pm":
+		marker := g(5)
+		if marker == "" {
+			marker = g(10)
+		}
+		switch marker {
+		case "下午", "晚上", "PM", "pm", "Pm", "pM":
 			if h < 12 {
 				h += 12
 			}
-		case "AM", "am", "凌晨", "上午":
+		case "AM", "am", "Am", "aM", "凌晨", "上午":
 			if h == 12 {
 				h = 0
 			}
@@ -109,6 +122,17 @@ func parseDate(s string, loc *time.Location) (time.Time, precision) {
 		}
 	}
 	return time.Time{}, precNone
+}
+
+// mayHoldDate reports whether s can hold a date dateRe or cnDateRe
+// matches: a year 19xx or 20xx in ASCII or full-width digits, or 年.
+func mayHoldDate(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if (s[i] == '1' && s[i+1] == '9' || s[i] == '2' && s[i+1] == '0') && i+3 < len(s) && isDigit(s[i+2]) && isDigit(s[i+3]) {
+			return true
+		}
+	}
+	return strings.Contains(s, "年") || strings.Contains(s, "\uff11\uff19") || strings.Contains(s, "\uff12\uff10")
 }
 
 // parseZone turns Z, +08:00 or +0800 into a location.

@@ -23,6 +23,16 @@ import (
 // decode with GB18030, their superset. Decoders come from
 // golang.org/x/net/html/charset.
 func Decode(body []byte, contentType string) ([]byte, string, error) {
+	out, name, err := decode(body, contentType)
+	if err == nil && len(out) > 0 && len(body) > 0 && &out[0] == &body[0] {
+		out = bytes.Clone(out)
+	}
+	return out, name, err
+}
+
+// decode is Decode, but returns body itself (or a part of it) when it is
+// valid UTF-8 already.
+func decode(body []byte, contentType string) ([]byte, string, error) {
 	enc, name, src := declared(body, contentType)
 	if src != "bom" {
 		switch {
@@ -47,6 +57,9 @@ func Decode(body []byte, contentType string) ([]byte, string, error) {
 	}
 	if name == "utf-8" {
 		body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
+		if utf8.Valid(body) {
+			return body, name, nil
+		}
 	}
 	out, err := enc.NewDecoder().Bytes(body)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -219,9 +220,26 @@ type listItem struct {
 	dated bool
 }
 
+// hasAnyDigit reports whether s holds an ASCII or full-width digit.
+func hasAnyDigit(s string) bool {
+	for _, r := range s {
+		if r >= '0' && r <= '9' || r >= '０' && r <= '９' {
+			return true
+		}
+	}
+	return false
+}
+
+// groupKey groups list items: bare links by their parent, other items by
+// their grandparent and the signatures of their parent and themselves.
+type groupKey struct {
+	under        *html.Node
+	bare         bool
+	parent, item signature
+}
+
 // listGroup is a set of similar items: a list block.
 type listGroup struct {
-	key   string
 	items []listItem
 	dated int
 	runes int
@@ -229,7 +247,6 @@ type listGroup struct {
 }
 
 var (
-	shortDateRe  = regexp.MustCompile(`(?:^|[^\d])(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:日|[^\d]|$)`)
 	itemTagAtoms = map[atom.Atom]bool{atom.Li: true, atom.Tr: true, atom.Dd: true, atom.Dt: true, atom.P: true,
 		atom.Div: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.Article: true,
 		atom.Section: true, atom.Span: true, atom.Td: true, atom.Dl: true}
@@ -249,34 +266,25 @@ func bestList(p *Page, a *analysis) *listGroup {
 	}
 	var anchors []anchor
 	qualifying := map[*html.Node]bool{}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			if skipTags[n.DataAtom] || hidden(n) {
-				return
-			}
-			if n.DataAtom == atom.A {
-				u := p.resolve(attr(n, "href"))
-				t := normalize(nodeText(n))
-				if t == "" || runeLen(t) < 4 {
-					if tt := normalize(attr(n, "title")); runeLen(tt) >= 4 {
-						t = tt
-					}
-				}
-				if u != "" && runeLen(t) >= 4 && !isAttachment(u) {
-					if k, _ := pagerText(t); k == pagerNone && !dateOnlyRe.MatchString(t) {
-						anchors = append(anchors, anchor{n, u, t})
-						qualifying[n] = true
-					}
-				}
-				return
+	for _, n := range a.anchors {
+		t := a.linkText(n)
+		if t == "" || runeLen(t) < 4 {
+			if tt := normalize(attr(n, "title")); runeLen(tt) >= 4 {
+				t = tt
 			}
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
+		if runeLen(t) < 4 || dateOnly(t) {
+			continue
+		}
+		if k, _ := pagerText(t); k != pagerNone {
+			continue
+		}
+		// Only the winning group's links are resolved, at the end.
+		if href := attr(n, "href"); mayResolve(href) && !isAttachment(href) {
+			anchors = append(anchors, anchor{n, href, t})
+			qualifying[n] = true
 		}
 	}
-	walk(a.body)
 	if len(anchors) == 0 {
 		return nil
 	}
@@ -290,8 +298,8 @@ func bestList(p *Page, a *analysis) *listGroup {
 			}
 		}
 	}
-	groups := map[string]*listGroup{}
-	var order []string
+	groups := map[groupKey]*listGroup{}
+	var order []groupKey
 	for i, an := range anchors {
 		item := an.n
 		// Climb while the ancestor holds only this anchor.
@@ -310,27 +318,29 @@ func bestList(p *Page, a *analysis) *listGroup {
 		if item == an.n {
 			ctx = an.text + " " + siblingText(an.n, qualifying)
 		} else {
-			ctx = normalize(nodeText(item))
+			ctx = nodeText(item)
 		}
 		dated := false
-		hasDigit := strings.ContainsAny(ctx, "0123456789０１２３４５６７８９")
-		if _, pr := parseDate(ctx, time.UTC); hasDigit && pr != precNone {
-			dated = true
-		} else if m := shortDateRe.FindStringSubmatch(strings.Replace(ctx, an.text, " ", 1)); m != nil {
-			mo, d := atoi(m[1]), atoi(m[2])
-			dated = mo >= 1 && mo <= 12 && d >= 1 && d <= 31
+		if hasAnyDigit(ctx) {
+			if item != an.n {
+				ctx = normalize(ctx)
+			}
+			if _, pr := parseDate(ctx, time.UTC); pr != precNone {
+				dated = true
+			} else if mo, d, ok := shortDate(strings.Replace(ctx, an.text, " ", 1)); ok {
+				dated = mo >= 1 && mo <= 12 && d >= 1 && d <= 31
+			}
 		}
 		parent := item.Parent
-		key := ""
+		var key groupKey
 		if item == an.n {
-			key = fmt.Sprintf("%p/a", parent)
+			key = groupKey{under: parent, bare: true}
 		} else if parent != nil {
-			gp := parent.Parent
-			key = fmt.Sprintf("%p/%s/%s", gp, sig(parent), sig(item))
+			key = groupKey{under: parent.Parent, parent: sig(parent), item: sig(item)}
 		}
 		g := groups[key]
 		if g == nil {
-			g = &listGroup{key: key, first: i}
+			g = &listGroup{first: i}
 			groups[key] = g
 			order = append(order, key)
 		}
@@ -352,19 +362,100 @@ func bestList(p *Page, a *analysis) *listGroup {
 			best = g
 		}
 	}
+	// Resolve the winners' links; drop the few that do not resolve.
+	kept := best.items[:0]
+	for _, it := range best.items {
+		if it.url = p.resolve(it.url); it.url != "" {
+			kept = append(kept, it)
+			continue
+		}
+		best.runes -= runeLen(it.text)
+		if it.dated {
+			best.dated--
+		}
+	}
+	best.items = kept
 	return best
 }
 
-// dateOnlyRe matches link texts that are only a date or a number.
-var dateOnlyRe = regexp.MustCompile(`^[\d\s\-/.:年月日\[\]()（）]+$`)
+// mayResolve reports whether resolve may turn href into an http(s) URL:
+// it is neither empty, a fragment, nor a link with another scheme.
+func mayResolve(href string) bool {
+	href = strings.TrimSpace(href)
+	if href == "" || href[0] == '#' {
+		return false
+	}
+	for i := 0; i < len(href); i++ {
+		c := href[i]
+		switch {
+		case c == ':':
+			s := strings.ToLower(href[:i])
+			return s == "http" || s == "https"
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return true // no scheme: a relative reference
+		}
+	}
+	return true
+}
+
+// shortDate finds the first month-day pair written 1-29, 01/29, 1.29 or
+// 1月29日, standing apart from other digits, as the regular expression
+// (?:^|\D)(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:日|\D|$) would.
+func shortDate(s string) (int, int, bool) {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) || i > 0 && isDigit(s[i-1]) {
+			continue
+		}
+		rest, n := skipDigits(s[i:])
+		if n > 2 {
+			continue
+		}
+		mo := atoi(s[i : i+n])
+		rest = skipSpace(rest)
+		switch {
+		case rest != "" && strings.IndexByte("-/.", rest[0]) >= 0:
+			rest = rest[1:]
+		case strings.HasPrefix(rest, "月"):
+			rest = rest[len("月"):]
+		default:
+			continue
+		}
+		rest = skipSpace(rest)
+		if _, m := skipDigits(rest); m >= 1 && m <= 2 {
+			return mo, atoi(rest[:m]), true
+		}
+	}
+	return 0, 0, false
+}
+
+// dateOnly reports whether a link text is only a date or a number.
+func dateOnly(t string) bool {
+	if t == "" {
+		return false
+	}
+	for _, r := range t {
+		if !(r >= '0' && r <= '9' || r < utf8.RuneSelf && isASCIISpace(byte(r)) || strings.ContainsRune("-/.:年月日[]()（）", r)) {
+			return false
+		}
+	}
+	return true
+}
 
 // sig is an element's tag and classes, for grouping similar items.
-func sig(n *html.Node) string {
+func sig(n *html.Node) signature {
 	if n == nil || n.Type != html.ElementNode {
-		return ""
+		return signature{}
 	}
-	return n.Data + "." + strings.Join(strings.Fields(attr(n, "class")), ".")
+	cls := attr(n, "class")
+	if strings.TrimSpace(cls) != cls || strings.ContainsAny(cls, "\t\n\r\f") || strings.Contains(cls, "  ") {
+		cls = strings.Join(strings.Fields(cls), " ")
+	}
+	return signature{n.Data, cls}
 }
+
+// signature is an element's tag and class list.
+type signature struct{ tag, class string }
 
 // siblingText returns the text after a link up to the next qualifying
 // link, for items that are bare links in a shared container.
@@ -401,7 +492,7 @@ func hasQualifying(n *html.Node, q map[*html.Node]bool) bool {
 
 // storeGroup makes the list of a datastore page from its records.
 func storeGroup(p *Page, a *analysis) *listGroup {
-	g := &listGroup{key: "datastore"}
+	g := &listGroup{}
 	var walk func(n *html.Node)
 	record := func(rec *html.Node) {
 		var best *html.Node
@@ -469,36 +560,70 @@ const (
 )
 
 var (
-	pagerNumRe   = regexp.MustCompile(`^[\[【(（]?\s*(?:第\s*)?(\d{1,4})\s*(?:页|頁)?\s*[\]】)）]?$`)
-	pagerNextRe  = regexp.MustCompile(`(?i)^(下一页|下页|后页|後頁|下一頁|next|next page|›|»|>|>>|→)$`)
-	pagerPrevRe  = regexp.MustCompile(`(?i)^(上一页|上页|前页|上一頁|prev|previous|‹|«|<|<<|←)$`)
-	pagerFirstRe = regexp.MustCompile(`(?i)^(首页|首頁|第一页|第一頁|first|first page)$`)
-	pagerLastRe  = regexp.MustCompile(`(?i)^(尾页|末页|尾頁|末頁|最后一页|最後一頁|最末页|last|last page)$`)
+	// pagerWordKinds maps the lower-cased text of a pager link to its
+	// kind.
+	pagerWordKinds = map[string]pagerKind{
+		"下一页": pagerNext, "下页": pagerNext, "后页": pagerNext, "後頁": pagerNext, "下一頁": pagerNext, "next": pagerNext,
+		"next page": pagerNext, "›": pagerNext, "»": pagerNext, ">": pagerNext, ">>": pagerNext, "→": pagerNext,
+		"上一页": pagerPrev, "上页": pagerPrev, "前页": pagerPrev, "上一頁": pagerPrev, "prev": pagerPrev, "previous": pagerPrev,
+		"‹": pagerPrev, "«": pagerPrev, "<": pagerPrev, "<<": pagerPrev, "←": pagerPrev,
+		"首页": pagerFirst, "首頁": pagerFirst, "第一页": pagerFirst, "第一頁": pagerFirst, "first": pagerFirst, "first page": pagerFirst,
+		"尾页": pagerLast, "末页": pagerLast, "尾頁": pagerLast, "末頁": pagerLast, "最后一页": pagerLast, "最後一頁": pagerLast,
+		"最末页": pagerLast, "last": pagerLast, "last page": pagerLast,
+	}
 	totalPagesRe = regexp.MustCompile(`共\s*(\d{1,5})\s*[页頁]`)
 )
 
 // pagerText classifies a link text as a pager control.
 func pagerText(t string) (pagerKind, int) {
+	if len(t) > 40 {
+		// Longer than any pager control, brackets and spaces included.
+		return pagerNone, 0
+	}
 	t = strings.TrimSpace(strings.Trim(strings.TrimSpace(t), "[]【】"))
 	t = strings.TrimSpace(strings.Trim(t, "<>«»‹›"))
 	if t == "" {
 		return pagerNone, 0
 	}
-	if m := pagerNumRe.FindStringSubmatch(t); m != nil {
-		n, _ := strconv.Atoi(m[1])
+	if n, ok := pagerNumber(t); ok {
 		return pagerNum, n
 	}
-	switch {
-	case pagerNextRe.MatchString(t):
-		return pagerNext, 0
-	case pagerPrevRe.MatchString(t):
-		return pagerPrev, 0
-	case pagerFirstRe.MatchString(t):
-		return pagerFirst, 0
-	case pagerLastRe.MatchString(t):
-		return pagerLast, 0
+	if k, ok := pagerWordKinds[strings.ToLower(t)]; ok {
+		return k, 0
 	}
 	return pagerNone, 0
+}
+
+// pagerNumber reads a page number link: 3, [3], 【3】, (3), 第3页, [ 第 3 頁 ].
+func pagerNumber(t string) (int, bool) {
+	for _, b := range []string{"[", "【", "(", "（"} {
+		if strings.HasPrefix(t, b) {
+			t = t[len(b):]
+			break
+		}
+	}
+	t = skipSpace(t)
+	if rest, ok := strings.CutPrefix(t, "第"); ok {
+		t = skipSpace(rest)
+	}
+	rest, n := skipDigits(t)
+	if n == 0 || n > 4 {
+		return 0, false
+	}
+	num, _ := strconv.Atoi(t[:n])
+	rest = skipSpace(rest)
+	for _, u := range []string{"页", "頁"} {
+		if r, ok := strings.CutPrefix(rest, u); ok {
+			rest = r
+			break
+		}
+	}
+	rest = skipSpace(rest)
+	switch rest {
+	case "", "]", "】", ")", "）":
+		return num, true
+	}
+	return 0, false
 }
 
 // pagerResult is the other pages of a list or of an article.
@@ -547,10 +672,17 @@ func splitStem(name string) (string, int) {
 // variables set elsewhere in the scripts; a newer form puts a div id first
 // and a record count last.
 func scriptPages(p *Page, a *analysis, stem string) (pagerResult, bool) {
-	all := strings.Join(a.scripts, "\n")
-	if !strings.Contains(all, "createPageHTML") {
+	found := false
+	for _, s := range a.scripts {
+		if strings.Contains(s, "createPageHTML") {
+			found = true
+			break
+		}
+	}
+	if !found {
 		return pagerResult{}, false
 	}
+	all := strings.Join(a.scripts, "\n")
 	for _, m := range createPageRe.FindAllStringSubmatch(all, -1) {
 		args := splitArgs(m[1])
 		type val struct {
@@ -768,11 +900,11 @@ func linkPages(p *Page, a *analysis, stem string) pagerResult {
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode {
-			if skipTags[n.DataAtom] {
+			if isSkipped(n.DataAtom) {
 				return
 			}
 			if n.DataAtom == atom.A {
-				t := normalize(nodeText(n))
+				t := a.linkText(n)
 				if t == "" {
 					t = normalize(attr(n, "title"))
 				}

@@ -26,7 +26,7 @@ const (
 // labelWords lists the labels of the source/time line, simplified and
 // traditional. Longer words come first in the compiled pattern.
 var labelWords = map[labelKind][]string{
-	lblSource: {"文章来源", "文章來源", "信息来源", "信息來源", "稿件来源", "稿件來源", "新闻来源", "新聞來源",
+	lblSource: {"来源于", "來源於", "文章来源", "文章來源", "信息来源", "信息來源", "稿件来源", "稿件來源", "新闻来源", "新聞來源",
 		"内容来源", "內容來源", "消息来源", "消息來源", "资料来源", "資料來源", "来源", "來源", "出处", "出處",
 		"稿源", "供稿单位", "供稿單位", "供稿", "发布机构", "發佈機構", "發布機構", "发布单位", "發佈單位", "發布單位", "发文机关", "發文機關"},
 	lblTime: {"发布时间", "發佈時間", "發布時間", "发表时间", "發表時間", "发稿时间", "發稿時間", "更新时间", "更新時間",
@@ -135,7 +135,7 @@ func labelSep(s string, i int) (end int, colon, bar, slash, ok bool) {
 // weakLabels are labels that are also common words inside other words.
 var weakLabels = map[string]bool{"时间": true, "時間": true, "日期": true, "发布": true, "發佈": true, "發布": true,
 	"来源": true, "來源": true, "出处": true, "出處": true, "供稿": true, "审核": true, "審核": true, "编辑": true, "編輯": true,
-	"摄影": true, "攝影": true, "文图": true, "文圖": true, "撰稿": true, "主编": true, "主編": true, "签发": true, "簽發": true}
+	"来源于": true, "來源於": true, "摄影": true, "攝影": true, "文图": true, "文圖": true, "撰稿": true, "主编": true, "主編": true, "签发": true, "簽發": true}
 
 // labelMatch is one label found in a line.
 type labelMatch struct {
@@ -403,25 +403,42 @@ func cleanTitle(t string) string {
 // overlap returns the length of the longest common substring of a and b
 // divided by the length of a: how much of a appears in b.
 func overlap(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) == 0 || len(rb) == 0 {
+	ra := overlapRunes(a)
+	if len(ra) == 0 {
 		return 0
 	}
-	if len(ra) > 300 {
-		ra = ra[:300]
+	return float64(commonRun(ra, overlapRunes(b))) / float64(len(ra))
+}
+
+// overlapRunes returns the first 300 runes of s, the part overlap
+// compares.
+func overlapRunes(s string) []rune {
+	rs := []rune(s)
+	return rs[:min(len(rs), 300)]
+}
+
+// commonRun returns the length of the longest common substring of a and
+// b.
+func commonRun(a, b []rune) int {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
 	}
-	if len(rb) > 300 {
-		rb = rb[:300]
+	var buf [2 * 301]int32
+	var prev, cur []int32
+	if len(b) <= 300 {
+		prev, cur = buf[:len(b)+1], buf[301:302+len(b)]
+	} else {
+		prev, cur = make([]int32, len(b)+1), make([]int32, len(b)+1)
 	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	best := 0
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			if ra[i-1] == rb[j-1] {
-				cur[j] = prev[j-1] + 1
-				if cur[j] > best {
-					best = cur[j]
+	best := int32(0)
+	for i := 1; i <= len(a); i++ {
+		ai := a[i-1]
+		for j := 1; j <= len(b); j++ {
+			if ai == b[j-1] {
+				v := prev[j-1] + 1
+				cur[j] = v
+				if v > best {
+					best = v
 				}
 			} else {
 				cur[j] = 0
@@ -429,7 +446,7 @@ func overlap(a, b string) float64 {
 		}
 		prev, cur = cur, prev
 	}
-	return float64(best) / float64(len(ra))
+	return int(best)
 }
 
 // titleClass reports whether a lower-case class/id string names a title:
@@ -446,9 +463,6 @@ func titleClass(ci string) bool {
 	return false
 }
 
-// crumbLikeRe matches breadcrumb-like text, never a headline.
-var crumbLikeRe = regexp.MustCompile(`^(首页|首頁|网站首页|主页|Home)\s*[-—>»/]|当前位置|您的位置|[>»]\s*\S+\s*[>»]`)
-
 // headline finds the segment holding the page's headline: a short segment
 // (preferably a heading or an element named like a title) that best
 // overlaps ref, the document title, close before the content container
@@ -457,15 +471,25 @@ var crumbLikeRe = regexp.MustCompile(`^(首页|首頁|网站首页|主页|Home)\
 // text and the rule.
 func (a *analysis) headline(ref string, cstart, cend int) (int, string, string) {
 	bestA, bestB := -1, -1
-	refRunes := map[rune]bool{}
-	for _, r := range ref {
-		refRunes[r] = true
-	}
+	refR := overlapRunes(ref)
+	refPairs := bigrams(ref)
+	titleEl := map[*html.Node]bool{}
 	var scoreA, scoreB float64
 	var ruleA, ruleB string
 	for i := range a.segs {
 		s := &a.segs[i]
-		if s.n < 4 || s.n > 150 || crumbLikeRe.MatchString(s.text) {
+		if s.n < 4 || s.n > 150 {
+			continue
+		}
+		// Only a segment matching the title or standing just before the
+		// text can win; the rest need no closer look.
+		var sr []rune
+		matchable := ref != "" && (cend < 0 || i <= cend)
+		if matchable {
+			sr = overlapRunes(s.text)
+			matchable = mayOverlap(sr, refPairs, 0.6)
+		}
+		if !matchable && !(cstart >= 0 && i <= cstart && cstart-i <= 6) || crumbLike(s.text) {
 			continue
 		}
 		bonus, rule := 0.0, ""
@@ -479,7 +503,7 @@ func (a *analysis) headline(ref string, cstart, cend int) (int, string, string) 
 		case 4, 5, 6:
 			bonus, rule = 1, fmt.Sprintf("h%d", s.heading)
 		}
-		if n := titleElement(s.node); n != nil && bonus < 1.5 {
+		if n := titleElement(s.node, titleEl); n != nil && bonus < 1.5 {
 			bonus, rule = 1.5, describe(n)
 		}
 		if s.linkN*2 > s.n && bonus == 0 {
@@ -498,10 +522,10 @@ func (a *analysis) headline(ref string, cstart, cend int) (int, string, string) 
 			}
 		}
 		prox := float64(min(d, 40)) * 0.1
-		if ref != "" && (cend < 0 || i <= cend) && shareRunes(s.text, refRunes) >= 0.6 {
-			sim := overlap(s.text, ref)
-			if sim >= 0.6 {
-				sc := sim*10 + overlap(ref, s.text)*4 + bonus - prox
+		if matchable {
+			common := float64(commonRun(sr, refR))
+			if sim := common / float64(len(sr)); sim >= 0.6 {
+				sc := sim*10 + common/float64(len(refR))*4 + bonus - prox
 				if rule == "" {
 					rule = describe(s.node)
 				}
@@ -541,18 +565,21 @@ func (a *analysis) mergeTitle(i int, ref string) (int, int, string) {
 	if ref == "" {
 		return from, to, text
 	}
-	cov := overlap(ref, text)
+	// Spaces are compared away: a <title> often spaces what the
+	// headline does not (2007　年末).
+	ref = dropSpaces(ref)
+	cov := overlap(ref, dropSpaces(text))
 	for {
 		grown := false
 		if from > 0 && a.segs[from-1].node == a.segs[i].node && a.segs[from-1].n > 0 {
 			t := joinText(a.segs[from-1].text, text)
-			if c := overlap(ref, t); c > cov && overlap(t, ref) >= 0.8 {
+			if c := overlap(ref, dropSpaces(t)); c > cov && overlap(dropSpaces(t), ref) >= 0.8 {
 				from, text, cov, grown = from-1, t, c, true
 			}
 		}
 		if to+1 < len(a.segs) && a.segs[to+1].node == a.segs[i].node && a.segs[to+1].n > 0 {
 			t := joinText(text, a.segs[to+1].text)
-			if c := overlap(ref, t); c > cov && overlap(t, ref) >= 0.8 {
+			if c := overlap(ref, dropSpaces(t)); c > cov && overlap(dropSpaces(t), ref) >= 0.8 {
 				to, text, cov, grown = to+1, t, c, true
 			}
 		}
@@ -560,6 +587,16 @@ func (a *analysis) mergeTitle(i int, ref string) (int, int, string) {
 			return from, to, text
 		}
 	}
+}
+
+// dropSpaces returns s without white space.
+func dropSpaces(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // joinText joins two lines as a browser would join wrapped text: without
@@ -574,33 +611,50 @@ func joinText(a, b string) string {
 	return a + " " + b
 }
 
-// shareRunes returns the share of s's runes that occur in set, a cheap
-// upper bound of overlap.
-func shareRunes(s string, set map[rune]bool) float64 {
-	n, in := 0, 0
+// bigrams returns the set of pairs of adjacent runes of s.
+func bigrams(s string) map[uint64]bool {
+	set := map[uint64]bool{}
+	prev := rune(-1)
 	for _, r := range s {
-		if isSpace(r) {
-			continue
+		if prev >= 0 {
+			set[uint64(prev)<<32|uint64(r)] = true
 		}
-		n++
-		if set[r] {
+		prev = r
+	}
+	return set
+}
+
+// mayOverlap reports whether overlap of s with a text whose bigrams are
+// pairs can reach min: a common substring of L runes brings L-1 of s's
+// bigrams, so too few shared bigrams rule it out without the quadratic
+// comparison.
+func mayOverlap(s []rune, pairs map[uint64]bool, min float64) bool {
+	if len(s) < 2 {
+		return true
+	}
+	in := 0
+	for i := 1; i < len(s); i++ {
+		if pairs[uint64(s[i-1])<<32|uint64(s[i])] {
 			in++
 		}
 	}
-	if n == 0 {
-		return 0
-	}
-	return float64(in) / float64(n)
+	return float64(in) >= min*float64(len(s))-1
 }
 
 // titleElement returns n or an ancestor within two levels whose class or
 // id names a title, or nil.
-func titleElement(n *html.Node) *html.Node {
+func titleElement(n *html.Node, memo map[*html.Node]bool) *html.Node {
 	for i := 0; n != nil && i < 3; i, n = i+1, n.Parent {
-		if n.Type != html.ElementNode {
+		if n.Type != html.ElementNode || len(n.Attr) == 0 {
 			continue
 		}
-		if ci := classID(n); ci != " " && titleClass(ci) {
+		is, ok := memo[n]
+		if !ok {
+			ci := classID(n)
+			is = ci != " " && titleClass(ci)
+			memo[n] = is
+		}
+		if is {
 			return n
 		}
 	}
@@ -623,11 +677,11 @@ func describe(n *html.Node) string {
 }
 
 var (
-	crumbLabelRe = regexp.MustCompile(`(当前位置|當前位置|您的位置|你的位置|您现在的位置|您現在的位置|现在位置|現在位置|所在位置|当前栏目|當前欄目|位置)\s*[:：]?`)
-	crumbClassRe = regexp.MustCompile(`crumb|position|location|weizhi|dqwz|curpos|bread|daohang|\bpath\b|\bwz\b|lujing`)
-	crumbSepRe   = regexp.MustCompile(`\s*(?:>>|-->|=>|->|»|›|＞|→|>|/|\\|\s-\s|::)\s*`)
-	crumbDropRe  = regexp.MustCompile(`^(正文|详情|詳情|内容|內容|正文内容|文章内容|详细内容|詳細內容|详细信息|阅读文章|浏览文章|查看内容|信息详情|详情页|文章|新闻详情|新聞詳情|文章详情|正文阅读)$`)
-	crumbHomeRe  = regexp.MustCompile(`(?i)^(首页|首頁|网站首页|網站首頁|主页|主頁|home|返回首页)$`)
+	crumbLabelRe    = regexp.MustCompile(`(当前位置|當前位置|您的位置|你的位置|您现在的位置|您現在的位置|现在位置|現在位置|所在位置|当前栏目|當前欄目|位置)\s*[:：]?`)
+	crumbClassWords = newWordSet(`crumb|position|location|weizhi|dqwz|curpos|bread|daohang|\bpath\b|\bwz\b|lujing`)
+	crumbSepRe      = regexp.MustCompile(`\s*(?:>>|-->|=>|->|»|›|＞|→|>|/|\\|\s-\s|::)\s*`)
+	crumbDropRe     = regexp.MustCompile(`^(正文|详情|詳情|内容|內容|正文内容|文章内容|详细内容|詳細內容|详细信息|阅读文章|浏览文章|查看内容|信息详情|详情页|文章|新闻详情|新聞詳情|文章详情|正文阅读)$`)
+	crumbHomeRe     = regexp.MustCompile(`(?i)^(首页|首頁|网站首页|網站首頁|主页|主頁|home|返回首页)$`)
 )
 
 // breadcrumb finds the 当前位置 trail and returns its items, with the
@@ -644,7 +698,7 @@ func (a *analysis) breadcrumb(title string) []string {
 			loc = crumbLabelRe.FindStringIndex(text)
 		}
 		if loc == nil || (strings.HasPrefix(text[loc[0]:], "位置") && loc[0] > 0) {
-			if !crumbSepRe.MatchString(text) || !crumbClass(s.node) || (len(s.links) == 0 && len(crumbSepRe.Split(text, -1)) < 2) {
+			if !crumbSep(text) || !crumbClass(s.node) || (len(s.links) == 0 && len(crumbSepRe.Split(text, -1)) < 2) {
 				continue
 			}
 			loc = []int{0, 0}
@@ -672,7 +726,7 @@ func (a *analysis) breadcrumb(title string) []string {
 // crumbItems splits a breadcrumb into items at separators, or at link
 // boundaries when it has none.
 func crumbItems(text string, s segment) []string {
-	if crumbSepRe.MatchString(text) {
+	if crumbSep(text) {
 		return crumbSepRe.Split(text, -1)
 	}
 	var items []string
@@ -697,7 +751,7 @@ func crumbItems(text string, s segment) []string {
 
 func crumbClass(n *html.Node) bool {
 	for i := 0; n != nil && i < 3; i, n = i+1, n.Parent {
-		if n.Type == html.ElementNode && crumbClassRe.MatchString(classID(n)) {
+		if n.Type == html.ElementNode && crumbClassWords.match(classID(n)) {
 			return true
 		}
 	}

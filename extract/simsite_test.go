@@ -1,6 +1,9 @@
 package extract
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -214,5 +217,81 @@ func TestSimsiteLists(t *testing.T) {
 	t.Logf("%d list pages, %d item links, %d article copies not reached", lists, len(found), missing)
 	if total := len(srv.Truth()); missing*50 > total {
 		t.Errorf("%d article copies not reached through list pages (of about %d articles)", missing, total)
+	}
+}
+
+// TestSimsiteGolden extracts one article of each column of the simulated
+// site (each column has its template), the first multi-page article and
+// the first GBK article, and compares them with
+// testdata/simsite-*.golden.json. The server's address is written as the
+// real site's, so the goldens do not depend on the port.
+func TestSimsiteGolden(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 1, Articles: 120, SlowDelay: -1})
+	defer srv.Close()
+	c := &http.Client{Timeout: 10 * time.Second}
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type pick struct {
+		name  string
+		truth simsite.Article
+		copy  int
+	}
+	var picks []pick
+	seenCol := map[string]bool{}
+	multi, gbk := false, false
+	for _, a := range srv.Truth() {
+		for ci, col := range a.Columns {
+			switch {
+			case !seenCol[col]:
+				seenCol[col] = true
+				picks = append(picks, pick{fmt.Sprintf("simsite-column-%d", len(seenCol)), a, ci})
+			case !multi && len(a.PageURLs[ci]) > 1:
+				multi = true
+				picks = append(picks, pick{"simsite-multipage", a, ci})
+			case !gbk && a.Encoding == "gbk":
+				gbk = true
+				picks = append(picks, pick{"simsite-gbk", a, ci})
+			}
+		}
+	}
+	host := "http://www.hnredstar.gov.cn"
+	for _, pk := range picks {
+		t.Run(pk.name, func(t *testing.T) {
+			var parts []Article
+			var links Links
+			var enc string
+			for i, u := range pk.truth.PageURLs[pk.copy] {
+				b, ct, _ := fetch(t, c, u)
+				p, err := Parse(b, ct, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i == 0 {
+					links = e.Links(p)
+					enc = p.Encoding
+				}
+				a, err := e.Article(p)
+				if err != nil {
+					t.Fatalf("%s: %v", u, err)
+				}
+				parts = append(parts, a)
+			}
+			a := Stitch(parts...)
+			if a.Title != pk.truth.Title || a.Body != pk.truth.Body {
+				t.Errorf("title or body differs from the site's truth")
+			}
+			links.Other = nil // navigation: long and of no interest here
+			g := golden{URL: pk.truth.URLs[pk.copy], Encoding: enc, Links: links, Article: &a}
+			raw, err := json.Marshal(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(bytes.ReplaceAll(raw, []byte(srv.URL), []byte(host)), &g); err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, pk.name, g)
+		})
 	}
 }

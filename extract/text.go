@@ -1,9 +1,9 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -14,7 +14,7 @@ import (
 type segment struct {
 	node    *html.Node   // innermost block element holding the run
 	text    string       // normalised text
-	gap     string       // text with whitespace gaps kept as two spaces
+	gap     string       // text with whitespace gaps kept as two spaces; "" past maxLineRunes or without wide characters
 	n       int          // non-space runes in text
 	linkN   int          // non-space runes inside <a href>
 	punct   int          // sentence punctuation outside links
@@ -22,6 +22,8 @@ type segment struct {
 	links   []*html.Node // anchors in the run
 	heading int          // 1–6 inside <hN>, else 0
 	neg     bool         // inside a region that looks like navigation or a footer
+	caption bool         // inside a figure caption or an element named like one
+	wide    bool         // the text has East Asian wide characters
 	idx     int          // position in analysis.segs
 }
 
@@ -35,37 +37,46 @@ type analysis struct {
 	metas    map[string]string  // lower-case meta name/property/itemprop → content
 	metaKeys map[string]string  // lower-case key → key as written
 	scripts  []string           // inline script bodies
-	sc       *scored            // boilerplate classes and content scores
+	// articleBody lists the elements marked itemprop="articleBody".
+	articleBody []*html.Node
+	linkTexts   map[*html.Node]string // normalised text of links, by linkText
+	anchors     []*html.Node          // visible <a href> elements not inside another, in page order
+	sc          *scored               // boilerplate classes and content scores
 }
 
-var blockTags = map[atom.Atom]bool{
-	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
-	atom.Body: true, atom.Center: true, atom.Dd: true, atom.Details: true, atom.Dialog: true,
-	atom.Dir: true, atom.Div: true, atom.Dl: true, atom.Dt: true, atom.Fieldset: true,
-	atom.Figcaption: true, atom.Figure: true, atom.Footer: true, atom.Form: true,
-	atom.Frameset: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true,
-	atom.H5: true, atom.H6: true, atom.Header: true, atom.Hgroup: true, atom.Hr: true,
-	atom.Li: true, atom.Main: true, atom.Menu: true, atom.Nav: true, atom.Ol: true,
-	atom.P: true, atom.Pre: true, atom.Section: true, atom.Summary: true, atom.Table: true,
-	atom.Tbody: true, atom.Thead: true, atom.Tfoot: true, atom.Tr: true, atom.Td: true,
-	atom.Th: true, atom.Ul: true, atom.Caption: true, atom.Legend: true, atom.Html: true,
+// isBlock reports whether elements of type a break the text into
+// paragraphs.
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.Address, atom.Article, atom.Aside, atom.Blockquote, atom.Body, atom.Center, atom.Dd,
+		atom.Details, atom.Dialog, atom.Dir, atom.Div, atom.Dl, atom.Dt, atom.Fieldset, atom.Figcaption,
+		atom.Figure, atom.Footer, atom.Form, atom.Frameset, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5,
+		atom.H6, atom.Header, atom.Hgroup, atom.Hr, atom.Li, atom.Main, atom.Menu, atom.Nav, atom.Ol,
+		atom.P, atom.Pre, atom.Section, atom.Summary, atom.Table, atom.Tbody, atom.Thead, atom.Tfoot,
+		atom.Tr, atom.Td, atom.Th, atom.Ul, atom.Caption, atom.Legend, atom.Html:
+		return true
+	}
+	return false
 }
 
-var skipTags = map[atom.Atom]bool{
-	atom.Head: true, atom.Script: true, atom.Style: true, atom.Noscript: true,
-	atom.Template: true, atom.Iframe: true, atom.Object: true, atom.Embed: true,
-	atom.Svg: true, atom.Canvas: true, atom.Textarea: true, atom.Select: true,
-	atom.Button: true, atom.Input: true, atom.Audio: true, atom.Video: true,
-	atom.Title: true, atom.Link: true, atom.Meta: true, atom.Frame: true,
+// isSkipped reports whether elements of type a hold no visible text.
+func isSkipped(a atom.Atom) bool {
+	switch a {
+	case atom.Head, atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Iframe, atom.Object,
+		atom.Embed, atom.Svg, atom.Canvas, atom.Textarea, atom.Select, atom.Button, atom.Input,
+		atom.Audio, atom.Video, atom.Title, atom.Link, atom.Meta, atom.Frame:
+		return true
+	}
+	return false
 }
 
 var (
-	// unlikelyRe marks class/id values of navigation, footers, share and
+	// unlikelyWords marks class/id values of navigation, footers, share and
 	// recommendation widgets (after readability, plus pinyin names common
 	// on Chinese sites).
-	unlikelyRe = regexp.MustCompile(`-ad-|\bads?\b|banner|breadcrumb|crumb|combx|comment|community|disqus|extra|foot|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|pagination|pager|popup|share|fenxiang|bdshare|copyright|recommend|tuijian|xgxw|xgwz|xglj|hotnews|\brank|topbar|navbar|\bnav|subnav|login|search|weizhi|dqwz|position|location|toolbar|tools|print|qrcode|erweima`)
-	// maybeRe rescues class/id values that also name the content.
-	maybeRe = regexp.MustCompile(`and|article|body|column|content|main|shadow|text|detail|zoom|editor|news_con|trs_|entry|story|post`)
+	unlikelyWords = newWordSet(`-ad-|\bad\b|\bads\b|banner|breadcrumb|crumb|combx|comment|community|disqus|extra|foot|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|pagination|pager|popup|share|fenxiang|bdshare|copyright|recommend|tuijian|xgxw|xgwz|xglj|hotnews|\brank|topbar|navbar|\bnav|subnav|login|search|weizhi|dqwz|position|location|toolbar|tools|print|qrcode|erweima|newsletter|signup|subscri|promo|\bcta\b`)
+	// maybeWords rescues class/id values that also name the content.
+	maybeWords = newWordSet(`and|article|body|column|content|main|shadow|text|detail|zoom|editor|news_con|trs_|entry|story|post`)
 )
 
 // analyse segments the page once.
@@ -85,6 +96,9 @@ func analyse(p *Page) *analysis {
 	var head func(n *html.Node)
 	head = func(n *html.Node) {
 		if n.Type == html.ElementNode {
+			if len(n.Attr) > 0 && strings.EqualFold(attr(n, "itemprop"), "articleBody") {
+				a.articleBody = append(a.articleBody, n)
+			}
 			switch n.DataAtom {
 			case atom.Body:
 				if a.body == nil {
@@ -124,6 +138,7 @@ func analyse(p *Page) *analysis {
 			head(c)
 		}
 	}
+	a.scripts = append(a.scripts, p.scripts...) // emptied by Parse, in page order before the rest
 	head(root)
 	if a.body == nil {
 		a.body = root
@@ -136,6 +151,20 @@ func analyse(p *Page) *analysis {
 	return a
 }
 
+// linkText returns the normalised text of a link element, computed once
+// per page for the list and pager finders.
+func (a *analysis) linkText(n *html.Node) string {
+	if t, ok := a.linkTexts[n]; ok {
+		return t
+	}
+	if a.linkTexts == nil {
+		a.linkTexts = map[*html.Node]string{}
+	}
+	t := normalize(nodeText(n))
+	a.linkTexts[n] = t
+	return t
+}
+
 // textLength fills m with the visible non-space rune count of every
 // element under n and returns n's.
 func textLength(n *html.Node, m map[*html.Node]int) int {
@@ -143,7 +172,7 @@ func textLength(n *html.Node, m map[*html.Node]int) int {
 	case html.TextNode:
 		return nonSpace(n.Data)
 	case html.ElementNode:
-		if skipTags[n.DataAtom] || hidden(n) {
+		if isSkipped(n.DataAtom) || hidden(n) {
 			return 0
 		}
 	}
@@ -151,10 +180,19 @@ func textLength(n *html.Node, m map[*html.Node]int) int {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		total += textLength(c, m)
 	}
-	if n.Type == html.ElementNode {
+	if n.Type == html.ElementNode && total > 0 {
+		// Elements without text are left out: they read as 0.
 		m[n] = total
 	}
 	return total
+}
+
+// lineText returns the segment's gap text, or its text when it has none.
+func (s *segment) lineText() string {
+	if s.gap != "" {
+		return s.gap
+	}
+	return s.text
 }
 
 // segmenter cuts a page into segments.
@@ -169,6 +207,7 @@ type segmenter struct {
 	block   *html.Node
 	heading int
 	neg     bool
+	caption bool
 	link    int // depth of <a href> nesting
 	pre     int // depth of <pre> nesting
 	cell    int // depth of simple-row cells (joined into one segment)
@@ -186,7 +225,7 @@ func (s *segmenter) walk(n *html.Node) {
 		}
 		return
 	}
-	if skipTags[n.DataAtom] || hidden(n) {
+	if isSkipped(n.DataAtom) || hidden(n) {
 		return
 	}
 	switch n.DataAtom {
@@ -217,15 +256,22 @@ func (s *segmenter) walk(n *html.Node) {
 		s.inline(n)
 		return
 	}
-	if !blockTags[n.DataAtom] {
+	if !isBlock(n.DataAtom) {
 		s.inline(n)
 		return
 	}
 	s.flush()
-	block, neg, heading, pre, cell := s.block, s.neg, s.heading, s.pre, s.cell
+	block, neg, heading, pre, cell, caption := s.block, s.neg, s.heading, s.pre, s.cell, s.caption
 	s.block = n
-	if !s.neg && s.unlikely(n) {
+	ci := " "
+	if len(n.Attr) > 0 {
+		ci = classID(n)
+	}
+	if !s.neg && s.unlikely(n, ci) {
 		s.neg = true
+	}
+	if !s.caption && s.captionNode(n, ci) {
+		s.caption = true
 	}
 	switch n.DataAtom {
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
@@ -241,13 +287,16 @@ func (s *segmenter) walk(n *html.Node) {
 		s.walk(c)
 	}
 	s.flush()
-	s.block, s.neg, s.heading, s.pre, s.cell = block, neg, heading, pre, cell
+	s.block, s.neg, s.heading, s.pre, s.cell, s.caption = block, neg, heading, pre, cell, caption
 }
 
 // inline walks an inline element's children, tracking links.
 func (s *segmenter) inline(n *html.Node) {
 	isLink := n.DataAtom == atom.A && hasAttr(n, "href")
 	if isLink {
+		if s.link == 0 {
+			s.a.anchors = append(s.a.anchors, n)
+		}
 		s.link++
 		s.links = append(s.links, n)
 	}
@@ -275,9 +324,8 @@ func (s *segmenter) text(t string) {
 
 func (s *segmenter) text1(t string) {
 	s.buf.WriteString(t)
-	k := nonSpace(t)
 	if s.link > 0 {
-		s.linkN += k
+		s.linkN += nonSpace(t)
 	} else {
 		s.punct += countPunct(t)
 	}
@@ -286,18 +334,23 @@ func (s *segmenter) text1(t string) {
 // flush ends the current segment.
 func (s *segmenter) flush() {
 	raw := s.buf.String()
-	text := normalize(raw)
+	text, n, wide := normText(raw)
+	gap := ""
+	if n <= maxLineRunes && wide {
+		// Every label is written in Chinese characters; other lines
+		// need no gap text.
+		gap = gapText(raw)
+	}
 	if text != "" || len(s.imgs) > 0 {
 		block := s.block
 		if block == nil {
 			block = s.a.body
 		}
-		n := nonSpace(text)
 		seg := segment{
-			node: block, text: text, gap: gapText(raw), n: n,
+			node: block, text: text, gap: gap, n: n,
 			linkN: min(s.linkN, n), punct: s.punct,
 			imgs: s.imgs, links: s.links, heading: s.heading, neg: s.neg,
-			idx: len(s.a.segs),
+			caption: s.caption, wide: wide, idx: len(s.a.segs),
 		}
 		s.a.segs = append(s.a.segs, seg)
 	}
@@ -308,7 +361,7 @@ func (s *segmenter) flush() {
 
 // unlikely reports whether a block looks like navigation, a footer or a
 // widget by its tag, class or id; large regions never do.
-func (s *segmenter) unlikely(n *html.Node) bool {
+func (s *segmenter) unlikely(n *html.Node, ci string) bool {
 	if s.a.textLen[n] > s.limit && s.limit > 0 {
 		return false
 	}
@@ -318,11 +371,23 @@ func (s *segmenter) unlikely(n *html.Node) bool {
 	case atom.Header:
 		return !hasDescendant(n, atom.H1)
 	}
-	ci := classID(n)
 	if ci == " " {
 		return false
 	}
-	return unlikelyRe.MatchString(ci) && !maybeRe.MatchString(ci)
+	return unlikelyWords.match(ci) && !maybeWords.match(ci)
+}
+
+// captionNode reports whether a block is an image caption: a
+// <figcaption>, a small <figure>, or a small element whose class or id
+// names a caption or a photo credit.
+func (s *segmenter) captionNode(n *html.Node, ci string) bool {
+	switch n.DataAtom {
+	case atom.Figcaption:
+		return true
+	case atom.Figure:
+		return s.a.textLen[n] <= 400
+	}
+	return ci != " " && s.a.textLen[n] <= 400 && (strings.Contains(ci, "caption") || strings.Contains(ci, "credit"))
 }
 
 // simpleRow reports whether a table row's cells hold only inline content,
@@ -349,7 +414,7 @@ func hasBlock(n *html.Node) bool {
 		if c.Type != html.ElementNode {
 			continue
 		}
-		if blockTags[c.DataAtom] || c.DataAtom == atom.Br || hasBlock(c) {
+		if isBlock(c.DataAtom) || c.DataAtom == atom.Br || hasBlock(c) {
 			return true
 		}
 	}
@@ -372,11 +437,22 @@ func hidden(n *html.Node) bool {
 		return true
 	}
 	st := attr(n, "style")
-	if st == "" {
+	if st == "" || !containsFoldASCII(st, "none") && !containsFoldASCII(st, "hidden") {
 		return false
 	}
 	st = strings.ToLower(strings.Join(strings.Fields(st), ""))
 	return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
+}
+
+// containsFoldASCII reports whether s contains the lower-case ASCII word
+// w in any case, without allocating.
+func containsFoldASCII(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if s[i]|0x20 == w[0] && strings.EqualFold(s[i:i+len(w)], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // classID returns an element's class and id, lower-cased, for matching
@@ -420,7 +496,7 @@ func nodeText(n *html.Node) string {
 				if c.DataAtom == atom.Script || c.DataAtom == atom.Style || c.DataAtom == atom.Noscript {
 					continue
 				}
-				if c.DataAtom == atom.Br || blockTags[c.DataAtom] {
+				if c.DataAtom == atom.Br || isBlock(c.DataAtom) {
 					b.WriteString("\n")
 				}
 				walk(c.FirstChild)
@@ -513,14 +589,63 @@ func gapText(s string) string {
 	return b.String()
 }
 
+// maxLineRunes is the longest segment that can be a source/time, author
+// or editor line; only such segments keep their gap text.
+const maxLineRunes = 200
+
+// normText returns normalize(s), its number of non-space runes and
+// whether any is an East Asian wide character, in one pass.
+func normText(s string) (text string, n int, wide bool) {
+	var tb strings.Builder
+	tb.Grow(len(s))
+	pending, brk := false, false
+	var last rune = -1
+	for _, r := range s {
+		switch {
+		case invisible(r):
+			continue
+		case isSpace(r):
+			pending = true
+			if r == '\n' || r == '\r' {
+				brk = true
+			}
+			continue
+		}
+		if pending && last >= 0 && !(brk && isWide(last) && isWide(r)) {
+			tb.WriteByte(' ')
+		}
+		pending, brk = false, false
+		if r < utf8.RuneSelf {
+			tb.WriteByte(byte(r))
+		} else {
+			tb.WriteRune(r)
+		}
+		last = r
+		n++
+		if r >= 0x2e80 && !wide && isWide(r) {
+			wide = true
+		}
+	}
+	return tb.String(), n, wide
+}
+
 // nonSpace counts the runes of s that are neither white space nor
 // invisible.
 func nonSpace(s string) int {
 	n := 0
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !(c == ' ' || c >= '\t' && c <= '\r') {
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if !isSpace(r) && !invisible(r) {
 			n++
 		}
+		i += size
 	}
 	return n
 }
@@ -530,13 +655,13 @@ func nonSpace(s string) int {
 // names do not count.
 func countPunct(s string) int {
 	n := 0
-	rs := []rune(s)
-	for i, r := range rs {
+	for i, r := range s {
 		switch r {
 		case '，', '。', '！', '？', '；', '、', '…':
 			n++
 		case ',', '.', '!', '?', ';':
-			if i+1 == len(rs) || isSpace(rs[i+1]) || rs[i+1] == '"' || rs[i+1] == '”' {
+			next, _ := utf8.DecodeRuneInString(s[i+1:])
+			if i+1 == len(s) || isSpace(next) || next == '"' || next == '”' {
 				n++
 			}
 		}

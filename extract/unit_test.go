@@ -325,14 +325,18 @@ func TestSpamLine(t *testing.T) {
 }
 
 // FuzzArticle feeds arbitrary bytes to Parse, Links and Article: they must
-// never panic. The seeds are whole pages, so minimising a new input takes
-// long; run with -fuzzminimizetime=2s.
+// never panic. The seeds are whole pages (the test data, the cn-news pages
+// and a few scrapinghub pages), so minimising a new input takes long; run
+// with -fuzzminimizetime=2s.
 func FuzzArticle(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
 	for _, name := range files {
 		if b, err := os.ReadFile(name); err == nil {
 			f.Add(b, "")
 		}
+	}
+	for _, name := range corpusSeeds() {
+		f.Add(readGz(f, name), "")
 	}
 	f.Add([]byte(`<datastore><record><![CDATA[<li><a href="/a.html">x</a></li>]]></record></datastore>`), "text/xml")
 	f.Add([]byte(`<script>createPageHTML(99999999999, 0, "index", "html")</script>`), "text/html; charset=gbk")
@@ -364,6 +368,20 @@ func FuzzParseDate(f *testing.F) {
 	for _, s := range []string{"2024-01-29 15:20", "2024年1月29日", "二〇二四年一月二十九日", "2024-01-29T15:20:33+08:00", "２０２４．１．２９", "2024/1/29 下午12:05"} {
 		f.Add(s)
 	}
+	// The dated lines of the real pages.
+	for _, name := range corpusSeeds() {
+		p, err := Parse(readGz(f, name), "", "http://news.example.cn/a.html")
+		if err != nil {
+			continue
+		}
+		n := 0
+		for _, s := range p.analysis().segs {
+			if s.n <= 80 && dateRe.MatchString(s.text) && n < 4 {
+				f.Add(s.gap)
+				n++
+			}
+		}
+	}
 	loc := defaultLocation()
 	f.Fuzz(func(t *testing.T, s string) {
 		got, p := parseDate(s, loc)
@@ -377,6 +395,14 @@ func FuzzParseDate(f *testing.F) {
 			t.Errorf("parseDate(%q) = %v", s, got)
 		}
 	})
+}
+
+// corpusSeeds lists the pages of the corpora that seed the fuzz tests: all
+// cn-news pages and the first ten scrapinghub pages, when present.
+func corpusSeeds() []string {
+	cn, _ := filepath.Glob(filepath.Join(cnNewsDir, "*.html.gz"))
+	sh, _ := filepath.Glob(filepath.Join(scrapinghubDir, "html", "*.html.gz"))
+	return append(cn, sh[:min(len(sh), 10)]...)
 }
 
 // BenchmarkArticle parses a real Chinese news page and extracts its

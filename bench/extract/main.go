@@ -194,22 +194,23 @@ func runScrapinghub(dir string, exs []*extractor, rounds, boot int) (*shReport, 
 			res.pages = append(res.pages, score(r.Body, rep.pages[i].truth))
 		}
 	}
-	// Timing rounds interleave the extractors page by page, each page
-	// starting with a different one, so that a busy moment of the machine
-	// falls on all of them alike; the fastest round counts.
-	for range max(rounds, 1) {
-		sums := make([]time.Duration, len(rep.results))
-		runtime.GC()
-		for i, p := range rep.pages {
-			for k := range rep.results {
-				j := (i + k) % len(rep.results)
-				start := time.Now()
-				safeRun(rep.results[j].ex, p.html, ct, p.url)
-				sums[j] += time.Since(start)
+	// Each timing round runs every extractor over all pages in turn, so
+	// that each pays for the garbage collection its own allocations
+	// cause; the rounds alternate the order, and each extractor's fastest
+	// round counts, so a busy moment of the machine does not.
+	for round := range max(rounds, 1) {
+		for k := range rep.results {
+			j := (round + k) % len(rep.results)
+			if round%2 == 1 {
+				j = len(rep.results) - 1 - j
 			}
-		}
-		for j, res := range rep.results {
-			res.best = min(res.best, sums[j])
+			res := rep.results[j]
+			runtime.GC()
+			start := time.Now()
+			for _, p := range rep.pages {
+				safeRun(res.ex, p.html, ct, p.url)
+			}
+			res.best = min(res.best, time.Since(start))
 		}
 	}
 	for _, res := range rep.results {
