@@ -24,9 +24,9 @@ type Page struct {
 	URL *url.URL
 	// Doc is the parsed document. Parse strips pinyin annotations from
 	// annotated copies and replaces Hanweb datastores by their records.
-	// Script and style elements are left empty: the HTML parser is slow
-	// on their text, which is half of many pages; the extractor keeps the
-	// scripts' text aside.
+	// Script, style and svg elements are left empty: the HTML parser is
+	// slow on their text, which is half of many pages; the extractor keeps
+	// the scripts it reads aside.
 	Doc *goquery.Document
 	// Encoding is the name of the encoding the bytes were decoded from.
 	Encoding string
@@ -36,7 +36,8 @@ type Page struct {
 	xml   bool       // the page is a datastore XML answer
 	// pinyin reports whether the page was an annotated copy (字(zì)).
 	pinyin bool
-	// scripts holds the text of the script elements Parse emptied.
+	// scripts holds the text of the emptied script elements the
+	// extractor reads (see keptScripts).
 	scripts []string
 
 	once sync.Once

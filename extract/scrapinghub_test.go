@@ -57,7 +57,8 @@ func shingleScore(pred, truth string) (tp, fp, fn int) {
 
 // TestScrapinghub computes the benchmark's shingle F1 over its 181 pages
 // and checks it stays above a floor. Chinese-specific rules must not cost
-// much on English pages.
+// much on English pages. bench/extract computes the same figures beside
+// go-trafilatura's.
 func TestScrapinghub(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: 181 pages")
@@ -128,8 +129,8 @@ func TestScrapinghub(t *testing.T) {
 		t.Logf("weak: %s F1 %.2f (P %.2f R %.2f) %s", w.id[:12], w.f1, w.p, w.r, truth[w.id].URL)
 	}
 	t.Logf("scrapinghub: %d pages, precision %.3f, recall %.3f, F1 %.3f, exact %.3f", len(ids), P, R, F1, float64(exact)/float64(len(ids)))
-	if F1 < 0.85 {
-		t.Errorf("F1 %.3f below the floor 0.85", F1)
+	if F1 < 0.965 {
+		t.Errorf("F1 %.3f below the floor 0.965 (go-trafilatura scores 0.962)", F1)
 	}
 }
 
