@@ -62,6 +62,9 @@ const defaultTimeout = time.Second
 
 // Options configure Open.
 type Options struct {
+	// FileMode is the permission of a newly created archive file; 0 means
+	// 0600, readable by its owner only. An existing file keeps its mode.
+	FileMode os.FileMode
 	// ReadOnly opens the archive with a shared lock for reading (export,
 	// stats, verify); writing methods return ErrReadOnly. The file must
 	// exist.
@@ -94,7 +97,7 @@ type Archive struct {
 	textDecoders sync.Map // [dictNonceLen]byte → *zstd.Decoder
 }
 
-// Open opens the archive at path, creating it (mode 0600, parent directory
+// Open opens the archive at path, creating it (mode opts.FileMode, parent directory
 // 0750) unless opts.ReadOnly is set. An existing file is checked read-only
 // before it is opened for writing, so that a file which is not an archive
 // (ErrNotArchive) or has a newer schema (ErrSchemaTooNew) is never
@@ -132,7 +135,7 @@ func Open(path string, opts Options) (*Archive, error) {
 		// Check the file read-only first: bbolt may write to a file it
 		// opens for writing (freelist sync), and we must not touch files
 		// that are not ours.
-		probe, err := openBolt(path, &bolt.Options{Timeout: timeout, ReadOnly: true})
+		probe, err := openBolt(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: true})
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +153,11 @@ func Open(path string, opts Options) (*Archive, error) {
 		}
 	}
 
-	db, err := openBolt(path, bopts)
+	mode := opts.FileMode.Perm()
+	if mode == 0 {
+		mode = 0o600
+	}
+	db, err := openBolt(path, mode, bopts)
 	if err != nil {
 		return nil, err
 	}
@@ -226,8 +233,8 @@ func Open(path string, opts Options) (*Archive, error) {
 }
 
 // openBolt opens path with bbolt and classifies its errors.
-func openBolt(path string, opts *bolt.Options) (*bolt.DB, error) {
-	db, err := bolt.Open(path, 0o600, opts)
+func openBolt(path string, mode os.FileMode, opts *bolt.Options) (*bolt.DB, error) {
+	db, err := bolt.Open(path, mode, opts)
 	switch {
 	case err == nil:
 		return db, nil

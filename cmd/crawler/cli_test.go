@@ -71,7 +71,7 @@ func TestWriteFileAtomicKeepsOldFileOnFailure(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.jsonl")
 	os.WriteFile(path, []byte("previous export\n"), 0o600)
-	_, err := writeFileAtomic(path, false, func(w io.Writer) (int, error) {
+	_, err := writeFileAtomic(path, false, 0o600, func(w io.Writer) (int, error) {
 		w.Write([]byte("partial line"))
 		return 1, errors.New("disk on fire")
 	})
@@ -210,7 +210,7 @@ func TestUnusableArchivePathIsAConfigError(t *testing.T) {
 
 func TestWrittenFilesAreOwnerOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "export.jsonl")
-	if _, err := writeFileAtomic(path, false, func(w io.Writer) (int, error) {
+	if _, err := writeFileAtomic(path, false, 0o600, func(w io.Writer) (int, error) {
 		_, err := w.Write([]byte("{}\n"))
 		return 1, err
 	}); err != nil {
@@ -222,5 +222,30 @@ func TestWrittenFilesAreOwnerOnly(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("export written with mode %v, want 0600: archives hold what the crawler saw", fi.Mode().Perm())
+	}
+}
+
+func TestConfiguredFileMode(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "archive.db")
+	a, err := createArchive(ArchiveConfig{Path: db, FileMode: 0o640})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	cfg := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfg, []byte("archive:\n  path: "+db+"\n  file_mode: \"0640\"\n"), 0o600)
+	out := filepath.Join(dir, "export.jsonl")
+	if code, _, errOut := cli(t, "export", "--config", cfg, "-o", out); code != exitOK {
+		t.Fatalf("export exit %d: %s", code, errOut)
+	}
+	for _, p := range []string{db, out} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o640 {
+			t.Errorf("%s has mode %v, want 0640 from archive.file_mode", filepath.Base(p), fi.Mode().Perm())
+		}
 	}
 }

@@ -64,7 +64,7 @@ func runBackup(ctx context.Context, opts *options, f backupFlags, dest string) e
 		return err
 	}
 	defer a.Close()
-	n, err := writeFileAtomic(dest, false, func(w io.Writer) (int, error) {
+	n, err := writeFileAtomic(dest, false, cfg.Archive.FileMode.Perm(), func(w io.Writer) (int, error) {
 		n, err := a.Backup(ctx, w)
 		return int(n), err
 	})

@@ -61,7 +61,7 @@ func runCrawl(ctx context.Context, opts *options, mode crawl.Mode, out io.Writer
 	if err != nil {
 		return err
 	}
-	a, err := openArchive(cfg.Archive.Path, false, cfg.Archive.LockTimeout.Std())
+	a, err := createArchive(cfg.Archive)
 	if err != nil {
 		return err
 	}

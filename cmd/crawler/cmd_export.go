@@ -165,7 +165,7 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 			return err
 		}
 	} else {
-		n, err = writeFileAtomic(f.output, strings.HasSuffix(f.output, ".gz"), write)
+		n, err = writeFileAtomic(f.output, strings.HasSuffix(f.output, ".gz"), opts.fileMode, write)
 		if err != nil {
 			return fmt.Errorf("export to %s: %w", f.output, err)
 		}
@@ -185,9 +185,17 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 // writeFileAtomic writes a file through a temporary file in the same
 // directory, synced and renamed over path only when write succeeded, so
 // readers see the old file or the whole new one, never a part.
-func writeFileAtomic(path string, gz bool, write func(io.Writer) (int, error)) (n int, err error) {
+func writeFileAtomic(path string, gz bool, mode os.FileMode, write func(io.Writer) (int, error)) (n int, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
+		return 0, err
+	}
+	if mode == 0 {
+		mode = 0o600
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return 0, err
 	}
 	defer func() {

@@ -184,7 +184,7 @@ func (s *scheduler) missed(planned time.Time) int {
 func scheduledRun(ctx context.Context, cfg Config, co crawl.Options, m *metrics, out io.Writer) {
 	log := co.Logger
 	start := time.Now()
-	a, err := openArchive(cfg.Archive.Path, false, cfg.Archive.LockTimeout.Std())
+	a, err := createArchive(cfg.Archive)
 	if err != nil {
 		if errors.Is(err, archive.ErrLocked) {
 			log.Warn("run skipped: another crawler process holds the archive", "archive", cfg.Archive.Path, "waited", cfg.Archive.LockTimeout.Std())

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,7 +70,26 @@ type ExtractConfig struct {
 type ArchiveConfig struct {
 	Path        string   `yaml:"path"`
 	LockTimeout Duration `yaml:"lock_timeout"`
+	// FileMode is the permission of the files the crawler creates: the
+	// archive, exports and backups.
+	FileMode FileMode `yaml:"file_mode"`
 }
+
+// FileMode is a file permission written in YAML as an octal string, "0600".
+type FileMode os.FileMode
+
+// UnmarshalYAML parses an octal permission such as "0600" or "0640".
+func (m *FileMode) UnmarshalYAML(n *yaml.Node) error {
+	v, err := strconv.ParseUint(strings.TrimPrefix(n.Value, "0o"), 8, 32)
+	if n.Kind != yaml.ScalarNode || err != nil || v > 0o777 {
+		return fmt.Errorf(`%q is not a file permission; write it in octal, like "0600"`, n.Value)
+	}
+	*m = FileMode(v)
+	return nil
+}
+
+// Perm returns m as an os.FileMode.
+func (m FileMode) Perm() os.FileMode { return os.FileMode(m) }
 
 // ScheduleConfig drives "crawler schedule".
 type ScheduleConfig struct {
@@ -121,6 +141,7 @@ func defaultConfig() Config {
 		Archive: ArchiveConfig{
 			Path:        "data/archive.db",
 			LockTimeout: Duration(time.Second),
+			FileMode:    0o600,
 		},
 		Schedule: ScheduleConfig{
 			Cron: "17 */6 * * *",
@@ -346,6 +367,8 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		return bad("archive.path", "must name the archive file, e.g. data/archive.db")
 	case c.Archive.LockTimeout < 0:
 		return bad("archive.lock_timeout", "must not be negative")
+	case c.Archive.FileMode&0o600 != 0o600:
+		return bad("archive.file_mode", fmt.Sprintf("%04o would not let the crawler read and write its own files; the owner needs 6, e.g. \"0600\"", uint32(c.Archive.FileMode)))
 	case c.Schedule.Jitter < 0:
 		return bad("schedule.jitter", "must not be negative")
 	}

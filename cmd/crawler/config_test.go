@@ -64,6 +64,8 @@ func TestParseConfigRejects(t *testing.T) {
 		{"tiny body limit", "crawl:\n  max_body_bytes: 10\n", 2, "crawl.max_body_bytes", "at least"},
 		{"empty archive path", "archive:\n  path: \"\"\n", 2, "archive.path", "archive file"},
 		{"bad pattern", "site:\n  article_url_patterns: [\"(\"]\n", 2, "site.article_url_patterns", "regular expression"},
+		{"file mode not octal", "archive:\n  file_mode: rw-r--r--\n", 2, "archive.file_mode", "octal"},
+		{"file mode locks the owner out", "archive:\n  file_mode: \"0444\"\n", 2, "archive.file_mode", "owner needs 6"},
 		{"bool expected", "crawl:\n  allow_private_networks: maybe\n", 2, "crawl.allow_private_networks", "true or false"},
 		{"unknown schedule key", "schedule:\n  crontab: \"* * * * *\"\n", 2, "schedule.crontab", "known keys under schedule: cron, jitter, metrics_addr"},
 		{"bad cron", "schedule:\n  cron: \"every six hours\"\n", 2, "schedule.cron", "not a cron expression"},

@@ -51,7 +51,7 @@ func exportWARC(ctx context.Context, opts *options, a *archive.Archive, filter a
 		}
 		return st.Articles, bw.Flush()
 	}
-	if _, err := writeFileAtomic(path, false, write); err != nil {
+	if _, err := writeFileAtomic(path, false, opts.fileMode, write); err != nil {
 		return fmt.Errorf("export to %s: %w", path, err)
 	}
 	fmt.Fprintf(opts.stderr, "exported %d articles (%d versions) to %s: %d WARC records: %d responses, %d revisits, %d requests, %d metadata\n",

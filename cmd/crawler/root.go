@@ -20,10 +20,12 @@ type options struct {
 	archivePath string
 	logFormat   string
 	verbose     bool
-	quiet       bool
-	wait        time.Duration // --wait; 0 keeps archive.lock_timeout
-	stderr      io.Writer
-	term        *termOut // stderr when it is a terminal; see progress.go
+	// fileMode is archive.file_mode, for the files commands create.
+	fileMode os.FileMode
+	quiet    bool
+	wait     time.Duration // --wait; 0 keeps archive.lock_timeout
+	stderr   io.Writer
+	term     *termOut // stderr when it is a terminal; see progress.go
 }
 
 func newRootCommand(stderr io.Writer) *cobra.Command {
@@ -99,6 +101,7 @@ func (o *options) load() (Config, error) {
 	if err := o.checkArchivePath(cfg); err != nil {
 		return cfg, err
 	}
+	o.fileMode = cfg.Archive.FileMode.Perm()
 	switch {
 	case o.wait < 0:
 		return cfg, &usageError{msg: fmt.Sprintf("--wait %v: must not be negative", o.wait)}
@@ -169,7 +172,18 @@ func (o *options) archivePathError(cfg Config, msg string) error {
 
 // openArchive opens the archive at path, explaining a held lock.
 func openArchive(path string, readOnly bool, lockTimeout time.Duration) (*archive.Archive, error) {
-	a, err := archive.Open(path, archive.Options{ReadOnly: readOnly, Timeout: lockTimeout})
+	return openArchiveWith(path, archive.Options{ReadOnly: readOnly, Timeout: lockTimeout})
+}
+
+// createArchive opens the configured archive for writing, creating it with
+// archive.file_mode if it does not exist.
+func createArchive(c ArchiveConfig) (*archive.Archive, error) {
+	return openArchiveWith(c.Path, archive.Options{Timeout: c.LockTimeout.Std(), FileMode: c.FileMode.Perm()})
+}
+
+func openArchiveWith(path string, ao archive.Options) (*archive.Archive, error) {
+	readOnly := ao.ReadOnly
+	a, err := archive.Open(path, ao)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) && readOnly {
 			return nil, fmt.Errorf("archive %s does not exist yet; run crawler backfill (or crawl) first, or pass --archive PATH", path)
