@@ -718,6 +718,12 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 	var cands []entry
 	nav := func(urls []string) {
 		for _, u := range urls {
+			if cr.opts.Mode == Incremental && looksLikeArticle(u) {
+				// New articles appear in the column lists; an article link
+				// elsewhere (往期回顾, old addresses) leads to a known page.
+				cr.count(func(r *Result) { r.Skipped++ })
+				continue
+			}
 			cands = append(cands, entry{URL: u, Via: viaLink, Depth: e.Depth + 1})
 		}
 	}
@@ -817,6 +823,19 @@ func (cr *crawler) firstUnseen(urls []string) (string, bool) {
 func (cr *crawler) isNew(u string) bool {
 	key, err := canon.URL(u)
 	return err == nil && !cr.isKnown(key)
+}
+
+// articleURL matches the addresses government CMSs give articles: a dated
+// directory (/2024/01/29/, /202401/, /2024-01/29/), a TRS t20240129_ name, or a long
+// number as the file name.
+var articleURL = regexp.MustCompile(`/(19|20)\d{2}([-/]?[01]\d)([-/]?[0-3]\d)?/|/t(19|20)\d{6}_\d+|/(art_\d+_)?\d{5,}(_\d+)?\.s?html?$`)
+
+// looksLikeArticle reports whether u has the shape of an article address.
+func looksLikeArticle(u string) bool {
+	if p, err := url.Parse(u); err == nil {
+		return articleURL.MatchString(p.Path)
+	}
+	return false
 }
 
 var pageSuffix = regexp.MustCompile(`^(.+)_(\d{1,3})(\.s?html?)$`)

@@ -375,3 +375,21 @@ func TestIncrementalCrawlRechecksRecentArticles(t *testing.T) {
 		}
 	}
 }
+
+func TestLooksLikeArticle(t *testing.T) {
+	for u, want := range map[string]bool{
+		"https://www.hnredstar.gov.cn/c/2024/01/29/123456.html":               true,
+		"https://www.hnredstar.gov.cn/col/ganbu/202401/t20240129_123456.html": true,
+		"https://www.hnredstar.gov.cn/art/2024/1/29/art_1229_104410.html":     true,
+		"https://www.hnredstar.gov.cn/news/202106/104162.shtml":               true,
+		"https://www.hnredstar.gov.cn/c/2024-01/29/content_123456.htm":        true,
+		"https://www.hnredstar.gov.cn/":                                       false,
+		"https://www.hnredstar.gov.cn/col/col1229/index.html":                 false,
+		"https://www.hnredstar.gov.cn/c/rcfw/index_2.html":                    false,
+		"https://www.hnredstar.gov.cn/about.html":                             false,
+	} {
+		if got := looksLikeArticle(u); got != want {
+			t.Errorf("looksLikeArticle(%s) = %v, want %v", u, got, want)
+		}
+	}
+}
