@@ -603,24 +603,11 @@ func (cr *crawler) acceptLocked(e entry) bool {
 }
 
 // wanted decides, in an incremental run, whether a page not seen in this
-// run is worth a request: new pages are; archived articles and pages
-// known to hold nothing new are not, except recent articles to recheck
-// and list pages reached as a column's start (never as its pagination:
-// that is followed only from a page that showed something new).
+// run is worth a request: start pages and new pages are; archived
+// articles and pages known to hold nothing new are not (see knownLocked).
+// cr.mu is held.
 func (cr *crawler) wanted(key string, e entry) bool {
-	if e.Via == viaStart {
-		return true
-	}
-	if archived, err := cr.arch.Has(key); err == nil && archived {
-		return cr.recheck(key)
-	}
-	k, known := cr.known[key]
-	if !known {
-		return true
-	}
-	// Lists are fetched again: a column's first page is where new articles
-	// appear (its pagination is only queued by a page showing new ones).
-	return k.Found == foundList || k.Found == foundFailed
+	return e.Via == viaStart || !cr.knownLocked(key)
 }
 
 // recheck reports whether an archived article was published recently
@@ -636,15 +623,23 @@ func (cr *crawler) recheck(key string) bool {
 	return rec.Published.After(cr.opts.Now().AddDate(0, 0, -cr.opts.RecheckDays))
 }
 
-// isKnown reports whether an incremental run can skip key: archived, or
-// known from earlier runs to be something other than a list.
+// isKnown reports whether an incremental run can skip key.
 func (cr *crawler) isKnown(key string) bool {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	return cr.knownLocked(key)
+}
+
+// knownLocked reports whether an incremental run can skip key: an archived
+// article (unless it is due for a recheck), or a page earlier runs found to
+// be something other than a list. Lists are fetched again: a column's first
+// page is where new articles appear, and its pagination is only queued by a
+// page showing new ones. cr.mu is held.
+func (cr *crawler) knownLocked(key string) bool {
 	if archived, err := cr.arch.Has(key); err == nil && archived {
 		return !cr.recheck(key)
 	}
-	cr.mu.Lock()
 	k, ok := cr.known[key]
-	cr.mu.Unlock()
 	return ok && k.Found != foundList && k.Found != foundFailed
 }
 

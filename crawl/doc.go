@@ -8,20 +8,30 @@
 // it is split over several), an anti-bot challenge, or anything else (whose
 // links are followed for discovery). Articles, stitched from all their pages,
 // go to a single writer goroutine that stores them in the archive in batched
-// transactions; every article with its indexes is still all-or-nothing.
+// transactions.
 //
-// Politeness and scope: robots.txt is obeyed, requests to one host are
-// limited to Options.Parallelism at a time with Options.Delay between them,
-// links outside Options.AllowedDomains are never followed (redirects
-// included), and unless Options.AllowPrivateNetworks is set a connection to
-// a loopback, private, link-local or metadata address is refused at dial
-// time, after DNS. Query-string variations of one path found in navigation
+// Frontier: the crawler, not Colly, owns the queue. A bounded pool of
+// workers takes entries (article candidates first, so the queue stays
+// small) and uses Colly only to fetch. Every entry is persisted in the
+// archive (archive.Step) in the same transaction as the article it
+// produced and the links it revealed, so a killed backfill resumes exactly,
+// and later runs know what each page was: the incremental run fetches the
+// start pages and the columns' first pages, conditionally, and pages on
+// only while even a list's oldest item is new.
+//
+// Politeness and scope: robots.txt is obeyed (Crawl-delay and redirects
+// included); requests to one host are limited to Options.Parallelism at a
+// time with Options.Delay between them, a delay that grows when the host
+// answers 429/503 or slows down (transport.go); links outside
+// Options.AllowedDomains are never followed, redirects included; and unless
+// Options.AllowPrivateNetworks is set a connection to a loopback, private,
+// link-local or metadata address is refused at dial time, after DNS. Query-string variations of one path found in navigation
 // are capped, which tames calendar and search traps.
 //
 // Charset: Colly is told to leave the bytes alone; extract.Decode decides the
 // encoding, so the archive keeps each page exactly as served.
 //
 // This is the only package that imports Colly. Colly's own Context carries
-// per-request values (the column a link was found under); cancellation comes
-// from the context.Context given to Run.
+// only the slot a response is handed back through; cancellation comes from
+// the context.Context given to Run.
 package crawl
