@@ -324,7 +324,7 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	var before bytes.Buffer
-	if _, err := a.WriteJSONL(ctx, &before, Filter{}); err != nil {
+	if _, err := a.WriteJSONL(ctx, &before, Filter{}, JSONLOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	statsBefore, err := a.Stats()
@@ -343,7 +343,7 @@ func TestReopen(t *testing.T) {
 			}
 			defer verifyAndClose(t, a)
 			var after bytes.Buffer
-			n, err := a.WriteJSONL(ctx, &after, Filter{})
+			n, err := a.WriteJSONL(ctx, &after, Filter{}, JSONLOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

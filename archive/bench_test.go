@@ -117,13 +117,13 @@ func BenchmarkWriteJSONL(b *testing.B) {
 		}
 	}
 	cw := &countWriter{}
-	if _, err := a.WriteJSONL(ctx, cw, Filter{}); err != nil {
+	if _, err := a.WriteJSONL(ctx, cw, Filter{}, JSONLOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(cw.n)
 	total := 0
 	for b.Loop() {
-		n, err := a.WriteJSONL(ctx, io.Discard, Filter{})
+		n, err := a.WriteJSONL(ctx, io.Discard, Filter{}, JSONLOptions{})
 		if err != nil || n != records {
 			b.Fatal(n, err)
 		}
@@ -168,4 +168,21 @@ func BenchmarkHas(b *testing.B) {
 		n++
 	}
 	reportRate(b, n, "lookups")
+}
+
+// BenchmarkAppendJSONString escapes article bodies (Chinese text) as the
+// export does.
+func BenchmarkAppendJSONString(b *testing.B) {
+	arts := benchArticles(100)
+	size := 0
+	for _, a := range arts {
+		size += len(a.Body)
+	}
+	b.SetBytes(int64(size))
+	var buf []byte
+	for b.Loop() {
+		for _, a := range arts {
+			buf = appendJSONString(buf[:0], a.Body)
+		}
+	}
 }

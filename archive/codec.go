@@ -368,19 +368,42 @@ var versionDecoder = sync.OnceValue(func() *zstd.Decoder {
 // decodeVersionIn decodes a version read in tx, whose meta bucket holds
 // the dictionary a versionFormatDict value needs.
 func (a *Archive) decodeVersionIn(tx *bolt.Tx, b []byte) (version, error) {
+	dec, err := a.versionDictDecoder(tx, b)
+	if err != nil {
+		return version{}, err
+	}
+	return decodeVersionWith(b, dec)
+}
+
+// versionDictDecoder returns the decoder of the dictionary that the
+// encoded version b, read in tx, was compressed with, or nil if b was
+// compressed without one.
+func (a *Archive) versionDictDecoder(tx *bolt.Tx, b []byte) (*zstd.Decoder, error) {
 	if len(b) == 0 || b[0] != versionFormatDict {
+		return nil, nil
+	}
+	if len(b) < 1+sha256.Size {
+		return nil, fmt.Errorf("%w: version too short", errCorrupt)
+	}
+	id, k := binary.Uvarint(b[1+sha256.Size:])
+	if k <= 0 || id == 0 {
+		return nil, fmt.Errorf("%w: version dictionary", errCorrupt)
+	}
+	return a.textDecoder(tx, id)
+}
+
+// decodeVersionWith decodes the encoded version b; dec is the decoder
+// versionDictDecoder returned for it. b may be read outside a transaction.
+func decodeVersionWith(b []byte, dec *zstd.Decoder) (version, error) {
+	if dec == nil || len(b) == 0 || b[0] != versionFormatDict {
 		return decodeVersion(b)
 	}
 	if len(b) < 1+sha256.Size {
 		return version{}, fmt.Errorf("%w: version too short", errCorrupt)
 	}
-	id, k := binary.Uvarint(b[1+sha256.Size:])
-	if k <= 0 || id == 0 {
+	_, k := binary.Uvarint(b[1+sha256.Size:])
+	if k <= 0 {
 		return version{}, fmt.Errorf("%w: version dictionary", errCorrupt)
-	}
-	dec, err := a.textDecoder(tx, id)
-	if err != nil {
-		return version{}, err
 	}
 	return decodeVersion(inflateVersion(b, dec, b[1+sha256.Size+k:]))
 }

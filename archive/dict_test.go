@@ -102,7 +102,7 @@ func TestDictionary(t *testing.T) {
 	}
 	check(ro)
 	var buf bytes.Buffer
-	if c, err := ro.WriteJSONL(ctx, &buf, Filter{}); err != nil || c != n {
+	if c, err := ro.WriteJSONL(ctx, &buf, Filter{}, JSONLOptions{}); err != nil || c != n {
 		t.Errorf("WriteJSONL = %d, %v; want %d records", c, err, n)
 	}
 	verifyAndClose(t, ro)

@@ -291,10 +291,10 @@ func TestPutBatchEqualsPut(t *testing.T) {
 		}
 	}
 	var a, b bytes.Buffer
-	if _, err := seq.WriteJSONL(ctx, &a, Filter{}); err != nil {
+	if _, err := seq.WriteJSONL(ctx, &a, Filter{}, JSONLOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := batch.WriteJSONL(ctx, &b, Filter{}); err != nil {
+	if _, err := batch.WriteJSONL(ctx, &b, Filter{}, JSONLOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {

@@ -1,15 +1,14 @@
 package archive
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/hnredstar/crawler/canon"
@@ -61,6 +60,55 @@ func (f Filter) bounds() (start, end []byte) {
 // runs may or may not be seen. ForEach stops and returns the first error
 // from fn, or ctx.Err() once ctx is done.
 func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) error {
+	return a.scan(ctx, f, func(batch []storedRecord) error {
+		for i := range batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r, keep, err := batch[i].decode(f.Columns)
+			if err != nil {
+				return fmt.Errorf("read archive %s: %w", a.path, err)
+			}
+			if !keep {
+				continue
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// storedRecord is the latest version of a record as read from the archive
+// and not yet decoded, so that the decoding, most of the cost of reading,
+// can run outside the read transaction and on several CPUs.
+type storedRecord struct {
+	id      uint64
+	header  header
+	version []byte        // encoded, copied out of the transaction
+	dict    *zstd.Decoder // for a version compressed with a dictionary
+}
+
+// decode returns the record, and whether its column is one of columns
+// (always, when columns is empty).
+func (s *storedRecord) decode(columns []string) (Record, bool, error) {
+	v, err := decodeVersionWith(s.version, s.dict)
+	if err != nil {
+		return Record{}, false, fmt.Errorf("record %s version %d: %w", formatID(s.id), s.header.Latest, err)
+	}
+	if len(columns) > 0 && !slices.Contains(columns, v.Column) {
+		return Record{}, false, nil
+	}
+	return record(s.id, &s.header, s.header.Latest, &v), true, nil
+}
+
+// scan reads the latest version of each record that f selects by
+// publication and change time, in ForEach's order, and passes them to fn
+// in batches of up to forEachBatch, each read in its own transaction. fn
+// may keep the batch. f.Columns is left to storedRecord.decode. scan stops
+// and returns the first error from fn, or ctx.Err() once ctx is done.
+func (a *Archive) scan(ctx context.Context, f Filter, fn func([]storedRecord) error) error {
 	start, end := f.bounds()
 	if start != nil && end != nil && bytes.Compare(start, end) >= 0 {
 		return nil
@@ -83,12 +131,11 @@ func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) 
 		}
 	}
 	var last []byte // last key read; the next batch starts after it
-	batch := make([]Record, 0, forEachBatch)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		batch = batch[:0]
+		batch := make([]storedRecord, 0, forEachBatch)
 		done := false
 		err := a.db.View(func(tx *bolt.Tx) error {
 			arts := tx.Bucket(bucketArticles)
@@ -120,25 +167,19 @@ func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) 
 						continue
 					}
 				}
-				r, err := a.latestRecord(arts, versions, id)
+				s, err := a.readStored(arts, versions, id)
 				if err != nil {
 					return err
 				}
-				if len(f.Columns) > 0 && !slices.Contains(f.Columns, r.Column) {
-					continue
-				}
-				batch = append(batch, r)
+				batch = append(batch, s)
 			}
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("read archive %s: %w", a.path, err)
 		}
-		for _, r := range batch {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := fn(r); err != nil {
+		if len(batch) > 0 {
+			if err := fn(batch); err != nil {
 				return err
 			}
 		}
@@ -146,6 +187,23 @@ func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) 
 			return nil
 		}
 	}
+}
+
+// readStored reads the header and latest version of record id.
+func (a *Archive) readStored(arts, versions *bolt.Bucket, id uint64) (storedRecord, error) {
+	h, err := getHeader(arts, id)
+	if err != nil {
+		return storedRecord{}, err
+	}
+	b := versions.Get(versionKey(id, h.Latest))
+	if b == nil {
+		return storedRecord{}, fmt.Errorf("record %s version %d: %w", formatID(id), h.Latest, ErrNotFound)
+	}
+	dict, err := a.versionDictDecoder(versions.Tx(), b)
+	if err != nil {
+		return storedRecord{}, fmt.Errorf("record %s version %d: %w", formatID(id), h.Latest, err)
+	}
+	return storedRecord{id: id, header: h, version: slices.Clone(b), dict: dict}, nil
 }
 
 func (a *Archive) latestRecord(arts, versions *bolt.Bucket, id uint64) (Record, error) {
@@ -170,31 +228,6 @@ func (a *Archive) getVersion(versions *bolt.Bucket, id uint64, n int) (version, 
 		return version{}, fmt.Errorf("record %s version %d: %w", formatID(id), n, err)
 	}
 	return v, nil
-}
-
-// WriteJSONL writes the records ForEach passes to w, one JSON object per
-// line (see Record.MarshalJSON), and returns how many it wrote. Output is
-// buffered; w is not closed.
-func (a *Archive) WriteJSONL(ctx context.Context, w io.Writer, f Filter) (int, error) {
-	bw := bufio.NewWriterSize(w, 256<<10)
-	var line []byte
-	n := 0
-	err := a.ForEach(ctx, f, func(r Record) error {
-		line = r.appendJSON(line[:0])
-		line = append(line, '\n')
-		if _, err := bw.Write(line); err != nil {
-			return fmt.Errorf("write record %s: %w", r.ID, err)
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		return n, err
-	}
-	if err := bw.Flush(); err != nil {
-		return n, fmt.Errorf("write records: %w", err)
-	}
-	return n, nil
 }
 
 // Versions returns every version of the record with the given ID, oldest

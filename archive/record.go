@@ -104,6 +104,10 @@ const hexDigits = "0123456789abcdef"
 // appendJSONString appends s as a JSON string, escaping as encoding/json
 // does with HTML escaping off: quotes, backslashes, control characters,
 // U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
+//
+// Exports spend much of their time here, on Chinese text, so three-byte
+// sequences whose lead byte allows any continuation (U+1000–U+CFFF and
+// U+E000–U+FFFF, all of CJK) are checked inline rather than decoded.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -115,20 +119,18 @@ func appendJSONString(b []byte, s string) []byte {
 				continue
 			}
 			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
+			b = appendJSONEscape(b, c)
 			i++
 			start = i
+			continue
+		}
+		if c >= 0xE1 && c != 0xED && c <= 0xEF && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			if c == 0xE2 && s[i+1] == 0x80 && s[i+2]&^1 == 0xA8 { // U+2028, U+2029
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[s[i+2]&0xF])
+				start = i + 3
+			}
+			i += 3
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -150,6 +152,23 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendJSONEscape appends the escape of an ASCII byte that JSON strings
+// cannot hold as it is.
+func appendJSONEscape(b []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	default:
+		return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+	}
 }
 
 // record builds the exported form of version v of record id.

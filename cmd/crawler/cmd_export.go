@@ -151,7 +151,7 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 		bar = opts.newProgress(total, "export", "articles")
 	}
 	write := func(w io.Writer) (int, error) {
-		n, err := writeJSONL(ctx, a, w, filter, fields, bar)
+		n, err := a.WriteJSONL(ctx, w, filter, archive.JSONLOptions{Fields: fields, Progress: bar.add})
 		bar.done()
 		return n, err
 	}

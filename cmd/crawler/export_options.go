@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -64,31 +62,6 @@ func lastExport(a *archive.Archive) (time.Time, error) {
 // output is complete.
 func markExport(a *archive.Archive, start time.Time) error {
 	return a.PutState(lastExportKey, []byte(start.UTC().Format(time.RFC3339Nano)))
-}
-
-// writeJSONL writes the records f selects to w, one JSON object per line
-// with the given fields (nil: all), counting them on bar.
-func writeJSONL(ctx context.Context, a *archive.Archive, w io.Writer, f archive.Filter, fields []string, bar *progress) (int, error) {
-	bw := bufio.NewWriterSize(w, 256<<10)
-	var line []byte
-	n := 0
-	err := a.ForEach(ctx, f, func(r archive.Record) error {
-		line = r.AppendJSON(line[:0], fields)
-		line = append(line, '\n')
-		if _, err := bw.Write(line); err != nil {
-			return fmt.Errorf("write record %s: %w", r.ID, err)
-		}
-		n++
-		bar.add(1)
-		return nil
-	})
-	if err != nil {
-		return n, err
-	}
-	if err := bw.Flush(); err != nil {
-		return n, fmt.Errorf("write records: %w", err)
-	}
-	return n, nil
 }
 
 // hintColumns logs the archive's columns when --column matched nothing,
