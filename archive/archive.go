@@ -95,6 +95,8 @@ type Archive struct {
 	// textDecoders holds a decoder per dictionary nonce, for versions
 	// compressed with one (see textDecoder).
 	textDecoders sync.Map // [dictNonceLen]byte → *zstd.Decoder
+	// release keeps the resident set from growing with the file.
+	release releasing
 }
 
 // Open opens the archive at path, creating it (mode opts.FileMode, parent directory
@@ -338,5 +340,8 @@ func (a *Archive) update(fn func(tx *bolt.Tx) error) error {
 	if a.readOnly {
 		return fmt.Errorf("archive %s: %w", a.path, ErrReadOnly)
 	}
-	return a.db.Update(fn)
+	return a.db.Update(func(tx *bolt.Tx) error {
+		a.release.beforeWrite(tx)
+		return fn(tx)
+	})
 }
