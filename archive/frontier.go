@@ -131,6 +131,32 @@ func (a *Archive) LoadFrontier(name string, fn func(e FrontierEntry, done bool) 
 	})
 }
 
+// FrontierDone returns a copy of the done entry for key in the first of
+// the named frontiers that has one, or nil if none has.
+func (a *Archive) FrontierDone(key string, names ...string) ([]byte, error) {
+	var v []byte
+	err := a.db.View(func(tx *bolt.Tx) error {
+		for _, name := range names {
+			_, done, err := frontierBuckets(tx, name, false)
+			if err != nil {
+				return err
+			}
+			if done == nil {
+				continue
+			}
+			if b := done.Get([]byte(key)); b != nil {
+				v = append([]byte(nil), b...)
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("frontier entry %s in %s: %w", key, a.path, err)
+	}
+	return v, nil
+}
+
 // ResetFrontier forgets the done entries of the frontier called name and,
 // if dropPending, its pending ones too.
 func (a *Archive) ResetFrontier(name string, dropPending bool) error {

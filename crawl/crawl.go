@@ -145,13 +145,16 @@ type crawler struct {
 	// ctx is the run's context, kept for Colly callbacks, which carry none.
 	ctx context.Context
 
-	mu       sync.Mutex
-	wake     *sync.Cond
-	queues   [3][]entry // by priority: article candidates, lists, the rest
-	active   int        // entries being processed
-	fetched  int        // pages fetched, for MaxPages
-	seen     map[string]struct{}
-	known    map[string]entry // what earlier runs learnt of each page (incremental)
+	mu      sync.Mutex
+	wake    *sync.Cond
+	queues  [3][]entry // by priority: article candidates, lists, the rest
+	active  int        // entries being processed
+	fetched int        // pages fetched, for MaxPages
+	seen    map[string]struct{}
+	// columns are the list pages reached by navigation (the columns'
+	// first pages), by key, as every run so far found them; persisted
+	// under columnsKey.
+	columns  map[string]entry
 	variants map[string]int
 	res      Result
 	steps    chan step
@@ -163,7 +166,6 @@ type step struct {
 	update  *entry // stays pending with a new attempt count
 	add     []entry
 	article *archive.Article
-	state   map[string][]byte
 }
 
 const ctxSink = "sink"
@@ -209,7 +211,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		allowed:  map[string]bool{},
 		frontier: opts.Mode.String(),
 		seen:     map[string]struct{}{},
-		known:    map[string]entry{},
+		columns:  map[string]entry{},
 		variants: map[string]int{},
 		steps:    make(chan step, 64),
 	}
@@ -422,19 +424,9 @@ func (cr *crawler) loadFrontier() error {
 				return err
 			}
 		}
-	} else {
-		// The incremental run learns from every earlier run what each page is.
-		for _, name := range []string{Backfill.String(), Incremental.String()} {
-			err := cr.arch.LoadFrontier(name, func(fe archive.FrontierEntry, done bool) error {
-				if e, err := decodeEntry(fe.Value); done && err == nil {
-					cr.known[fe.Key] = e
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
+	}
+	if err := cr.loadColumns(); err != nil {
+		return err
 	}
 	var pending []entry
 	err := cr.arch.LoadFrontier(cr.frontier, func(fe archive.FrontierEntry, done bool) error {
@@ -595,7 +587,7 @@ func (cr *crawler) acceptLocked(e entry) bool {
 	// fragment goes.
 	u.Fragment, u.RawFragment = "", ""
 	e.URL = u.String()
-	if k, ok := cr.known[key]; ok {
+	if k, ok := cr.knownEntry(key); ok {
 		e.ETag, e.LastModified = k.ETag, k.LastModified
 	}
 	cr.push(e)
@@ -639,7 +631,7 @@ func (cr *crawler) knownLocked(key string) bool {
 	if archived, err := cr.arch.Has(key); err == nil && archived {
 		return !cr.recheck(key)
 	}
-	k, ok := cr.known[key]
+	k, ok := cr.knownEntry(key)
 	return ok && k.Found != foundList && k.Found != foundFailed
 }
 
@@ -788,11 +780,9 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 func (cr *crawler) knownColumns() []entry {
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
-	var roots []entry
-	for _, k := range cr.known {
-		if k.Found == foundList && k.Via == viaLink {
-			roots = append(roots, entry{URL: k.URL, Via: viaLink, Column: k.Column})
-		}
+	roots := make([]entry, 0, len(cr.columns))
+	for _, k := range cr.columns {
+		roots = append(roots, entry{URL: k.URL, Via: viaLink, Column: k.Column})
 	}
 	slices.SortFunc(roots, func(a, b entry) int { return strings.Compare(a.URL, b.URL) })
 	return roots
@@ -1085,12 +1075,17 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 		}
 		// A batch is written even after cancellation: it was fetched whole.
 		wctx := context.WithoutCancel(ctx)
-		outcomes, err := cr.arch.Commit(wctx, cr.frontier, toArchiveStep(batch))
+		columns := cr.noteColumns(batch)
+		as := toArchiveStep(batch)
+		as.State = columns
+		outcomes, err := cr.arch.Commit(wctx, cr.frontier, as)
 		if err != nil {
 			// One bad article must not sink the others: commit one by one.
 			outcomes = nil
 			for _, s := range batch {
-				o, err := cr.arch.Commit(wctx, cr.frontier, toArchiveStep([]step{s}))
+				as := toArchiveStep([]step{s})
+				as.State = columns
+				o, err := cr.arch.Commit(wctx, cr.frontier, as)
 				if err != nil {
 					u := ""
 					if s.done != nil {

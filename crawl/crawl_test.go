@@ -1,7 +1,9 @@
 package crawl
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -391,5 +393,57 @@ func TestLooksLikeArticle(t *testing.T) {
 		if got := looksLikeArticle(u); got != want {
 			t.Errorf("looksLikeArticle(%s) = %v, want %v", u, got, want)
 		}
+	}
+}
+
+// TestIncrementalVisitsKnownColumns checks that a cron crawl whose start
+// page is unchanged (304) still visits every column earlier runs found,
+// from the list the archive keeps, and that an archive without that list
+// (written before it was kept) has it rebuilt from its frontiers.
+func TestIncrementalVisitsKnownColumns(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 5, Articles: 80, Columns: 4, SlowDelay: -1})
+	defer srv.Close()
+	a := openTestArchive(t)
+	opts := siteOptions(srv)
+	if _, err := Run(context.Background(), a, opts); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := a.State(columnsKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []entry
+	if err := json.Unmarshal(kept, &cols); err != nil {
+		t.Fatalf("state %s = %q: %v", columnsKey, kept, err)
+	}
+	if len(cols) < len(srv.Site.ColumnNames()) {
+		t.Fatalf("the backfill kept %d columns, the site has %d: %s", len(cols), len(srv.Site.ColumnNames()), kept)
+	}
+
+	opts.Mode = Incremental
+	requests := func() int {
+		t.Helper()
+		n0 := srv.Requests()
+		res, err := Run(context.Background(), a, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.NotModified == 0 {
+			t.Fatalf("no page answered 304: %+v", res)
+		}
+		return srv.Requests() - n0
+	}
+	// robots.txt, the start page, then each column's first page.
+	if n := requests(); n < len(cols)+2 || n > len(cols)+4 {
+		t.Errorf("cron crawl with nothing new made %d requests; want the %d known columns + 2", n, len(cols))
+	}
+	if err := a.PutState(columnsKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := requests(); n < len(cols)+2 || n > len(cols)+4 {
+		t.Errorf("without the kept columns, the cron crawl made %d requests; want the %d columns + 2", n, len(cols))
+	}
+	if rebuilt, err := a.State(columnsKey); err != nil || !bytes.Equal(rebuilt, kept) {
+		t.Errorf("columns rebuilt from the frontiers:\n%s\nwant\n%s (%v)", rebuilt, kept, err)
 	}
 }

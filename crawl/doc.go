@@ -17,7 +17,9 @@
 // produced and the links it revealed, so a killed backfill resumes exactly,
 // and later runs know what each page was: the incremental run fetches the
 // start pages and the columns' first pages, conditionally, and pages on
-// only while even a list's oldest item is new.
+// only while even a list's oldest item is new. It looks pages up in the
+// archive one at a time, and keeps the list of columns in the archive's
+// state (known.go), so that its cost does not grow with the archive.
 //
 // Politeness and scope: robots.txt is obeyed (Crawl-delay and redirects
 // included); requests to one host are limited to Options.Parallelism at a
@@ -25,8 +27,8 @@
 // answers 429/503 or slows down (transport.go); links outside
 // Options.AllowedDomains are never followed, redirects included; and unless
 // Options.AllowPrivateNetworks is set a connection to a loopback, private,
-// link-local or metadata address is refused at dial time, after DNS. Query-string variations of one path found in navigation
-// are capped, which tames calendar and search traps.
+// link-local or metadata address is refused at dial time, after DNS. Query-string variations of one path found in
+// navigation are capped, which tames calendar and search traps.
 //
 // Charset: Colly is told to leave the bytes alone; extract.Decode decides the
 // encoding, so the archive keeps each page exactly as served.

@@ -1,0 +1,117 @@
+package crawl
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/canon"
+)
+
+// columnsKey is the archive state key under which runs keep the columns
+// they found (crawler.columns), so that a cron crawl knows them without
+// reading every page earlier runs visited.
+const columnsKey = "crawl.columns"
+
+// knownEntry returns what earlier runs learnt of the page at key, in an
+// incremental run: its done entry in the incremental frontier, or else in
+// the backfill's. It reads the archive, so that a cron crawl's cost does
+// not grow with the number of pages ever crawled.
+func (cr *crawler) knownEntry(key string) (entry, bool) {
+	if cr.opts.Mode != Incremental {
+		return entry{}, false
+	}
+	v, err := cr.arch.FrontierDone(key, Incremental.String(), Backfill.String())
+	if err != nil || v == nil {
+		return entry{}, false
+	}
+	e, err := decodeEntry(v)
+	return e, err == nil
+}
+
+// loadColumns reads the columns earlier runs found. An archive written
+// before they were kept has them only in its frontiers' done entries: an
+// incremental run then reads those once and keeps the result.
+func (cr *crawler) loadColumns() error {
+	v, err := cr.arch.State(columnsKey)
+	if err != nil {
+		return err
+	}
+	if v != nil {
+		var cols []entry
+		if json.Unmarshal(v, &cols) == nil {
+			for _, e := range cols {
+				if key, err := canon.URL(e.URL); err == nil {
+					cr.columns[key] = e
+				}
+			}
+			return nil
+		}
+		cr.log.Warn("the archive's list of columns is unreadable; rebuilding it from the pages crawled", "state_key", columnsKey)
+	}
+	if cr.opts.Mode != Incremental {
+		return nil // a backfill finds the columns as it goes
+	}
+	for _, name := range []string{Backfill.String(), Incremental.String()} { // later runs win
+		err := cr.arch.LoadFrontier(name, func(fe archive.FrontierEntry, done bool) error {
+			if e, err := decodeEntry(fe.Value); done && err == nil {
+				e.Key = fe.Key
+				cr.noteColumn(e)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return cr.arch.PutState(columnsKey, cr.encodeColumns())
+}
+
+// noteColumns updates the columns with the pages batch finished and
+// returns the state to commit with it: the columns, if they changed.
+func (cr *crawler) noteColumns(batch []step) map[string][]byte {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	changed := false
+	for _, s := range batch {
+		if s.done != nil && cr.noteColumn(*s.done) {
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return map[string][]byte{columnsKey: cr.encodeColumns()}
+}
+
+// noteColumn records what a finished page says of the columns and reports
+// whether they changed: a list reached by navigation is one; a page found
+// gone or to be something other than a list is not. A failure or a
+// challenge changes nothing.
+func (cr *crawler) noteColumn(e entry) bool {
+	_, had := cr.columns[e.Key]
+	switch {
+	case e.Found == foundList && e.Via == viaLink:
+		if !had {
+			cr.columns[e.Key] = entry{URL: e.URL, Via: viaLink, Column: e.Column}
+		}
+		return !had
+	case had && (e.Found == foundDead || e.Found == foundArticle || e.Found == foundOther || e.Found == foundRedirect):
+		delete(cr.columns, e.Key)
+		return true
+	}
+	return false
+}
+
+// encodeColumns returns the columns as stored under columnsKey: a JSON
+// array of entries in URL order.
+func (cr *crawler) encodeColumns() []byte {
+	cols := make([]entry, 0, len(cr.columns))
+	for _, e := range cr.columns {
+		cols = append(cols, e)
+	}
+	slices.SortFunc(cols, func(a, b entry) int { return strings.Compare(a.URL, b.URL) })
+	b, _ := json.Marshal(cols) // cannot fail: strings and integers only
+	return b
+}
