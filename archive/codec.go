@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
@@ -168,8 +169,9 @@ func (e *encoder) time(t time.Time) {
 // decoder reads values written by encoder. The first error sticks; strings
 // and byte slices are copied, so a decoder may read bbolt memory.
 type decoder struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	alias bool // strings share b's memory instead of copying it
 }
 
 func (d *decoder) fail(what string) {
@@ -235,7 +237,13 @@ func (d *decoder) raw(n int) []byte {
 	return p
 }
 
-func (d *decoder) string() string { return string(d.raw(d.count(1))) }
+func (d *decoder) string() string {
+	p := d.raw(d.count(1))
+	if d.alias && len(p) > 0 {
+		return unsafe.String(&p[0], len(p))
+	}
+	return string(p)
+}
 
 func (d *decoder) bytes() []byte { return slices.Clone(d.raw(d.count(1))) }
 
@@ -372,7 +380,7 @@ func (a *Archive) decodeVersionIn(tx *bolt.Tx, b []byte) (version, error) {
 	if err != nil {
 		return version{}, err
 	}
-	return decodeVersionWith(b, dec)
+	return decodeVersionWith(b, dec, nil)
 }
 
 // versionDictDecoder returns the decoder of the dictionary that the
@@ -394,25 +402,47 @@ func (a *Archive) versionDictDecoder(tx *bolt.Tx, b []byte) (*zstd.Decoder, erro
 
 // decodeVersionWith decodes the encoded version b; dec is the decoder
 // versionDictDecoder returned for it. b may be read outside a transaction.
-func decodeVersionWith(b []byte, dec *zstd.Decoder) (version, error) {
-	if dec == nil || len(b) == 0 || b[0] != versionFormatDict {
-		return decodeVersion(b)
+//
+// With scratch nil, the version owns its memory. Otherwise b is
+// decompressed into *scratch, and the version's strings share its memory
+// (or b's): they are valid only until *scratch or b is reused. Exports
+// use this to decode each record without allocating.
+func decodeVersionWith(b []byte, dec *zstd.Decoder, scratch *[]byte) (version, error) {
+	var dst []byte
+	if scratch != nil {
+		dst = (*scratch)[:0]
 	}
-	if len(b) < 1+sha256.Size {
-		return version{}, fmt.Errorf("%w: version too short", errCorrupt)
+	in := b
+	switch {
+	case len(b) > 0 && b[0] == versionFormatZstd:
+		if len(b) < 1+sha256.Size {
+			return version{}, fmt.Errorf("%w: version too short", errCorrupt)
+		}
+		b = inflateVersion(dst, b, versionDecoder(), b[1+sha256.Size:])
+	case dec != nil && len(b) > 0 && b[0] == versionFormatDict:
+		if len(b) < 1+sha256.Size {
+			return version{}, fmt.Errorf("%w: version too short", errCorrupt)
+		}
+		_, k := binary.Uvarint(b[1+sha256.Size:])
+		if k <= 0 {
+			return version{}, fmt.Errorf("%w: version dictionary", errCorrupt)
+		}
+		b = inflateVersion(dst, b, dec, b[1+sha256.Size+k:])
 	}
-	_, k := binary.Uvarint(b[1+sha256.Size:])
-	if k <= 0 {
-		return version{}, fmt.Errorf("%w: version dictionary", errCorrupt)
+	if scratch != nil && len(b) > 0 && &b[0] != &in[0] {
+		*scratch = b // decompressed: keep the grown buffer
 	}
-	return decodeVersion(inflateVersion(b, dec, b[1+sha256.Size+k:]))
+	return decodePlainVersion(b, scratch != nil)
 }
 
-// inflateVersion returns the plain encoding of a compressed version whose
-// zstd frame is frame, or b unchanged when the frame is corrupt (decoding
-// then fails on the format byte).
-func inflateVersion(b []byte, dec *zstd.Decoder, frame []byte) []byte {
-	plain := make([]byte, 0, 1+sha256.Size+4*len(frame))
+// inflateVersion appends to dst the plain encoding of a compressed version
+// whose zstd frame is frame, or returns b unchanged when the frame is
+// corrupt (decoding then fails on the format byte).
+func inflateVersion(dst, b []byte, dec *zstd.Decoder, frame []byte) []byte {
+	plain := dst
+	if plain == nil {
+		plain = make([]byte, 0, 1+sha256.Size+4*len(frame))
+	}
 	plain = append(plain, versionFormat)
 	plain = append(plain, b[1:1+sha256.Size]...)
 	out, err := dec.DecodeAll(frame, plain)
@@ -424,13 +454,13 @@ func inflateVersion(b []byte, dec *zstd.Decoder, frame []byte) []byte {
 
 // decodeVersion decodes a version that needs no dictionary.
 func decodeVersion(b []byte) (version, error) {
-	if len(b) > 0 && b[0] == versionFormatZstd {
-		if len(b) < 1+sha256.Size {
-			return version{}, fmt.Errorf("%w: version too short", errCorrupt)
-		}
-		b = inflateVersion(b, versionDecoder(), b[1+sha256.Size:])
-	}
-	d := decoder{b: b}
+	return decodeVersionWith(b, nil, nil)
+}
+
+// decodePlainVersion decodes a version in the plain format; with alias,
+// its strings share b's memory.
+func decodePlainVersion(b []byte, alias bool) (version, error) {
+	d := decoder{b: b, alias: alias}
 	var v version
 	if f := d.byte(); d.err == nil && f != versionFormat {
 		return v, fmt.Errorf("%w: version format %d", errCorrupt, f)

@@ -93,8 +93,9 @@ func (a *Archive) WriteJSONL(ctx context.Context, w io.Writer, f Filter, o JSONL
 // one of columns (any, when empty) as JSON lines with the given fields.
 func (a *Archive) encodeBatch(batch []storedRecord, columns, fields []string, buf []byte) encodedBatch {
 	n := 0
+	var scratch []byte // each record is encoded before the next reuses it
 	for i := range batch {
-		r, keep, err := batch[i].decode(columns)
+		r, keep, err := batch[i].decode(columns, &scratch)
 		if err != nil {
 			return encodedBatch{err: fmt.Errorf("read archive %s: %w", a.path, err)}
 		}

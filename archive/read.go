@@ -65,7 +65,7 @@ func (a *Archive) ForEach(ctx context.Context, f Filter, fn func(Record) error) 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			r, keep, err := batch[i].decode(f.Columns)
+			r, keep, err := batch[i].decode(f.Columns, nil)
 			if err != nil {
 				return fmt.Errorf("read archive %s: %w", a.path, err)
 			}
@@ -91,9 +91,11 @@ type storedRecord struct {
 }
 
 // decode returns the record, and whether its column is one of columns
-// (always, when columns is empty).
-func (s *storedRecord) decode(columns []string) (Record, bool, error) {
-	v, err := decodeVersionWith(s.version, s.dict)
+// (always, when columns is empty). With scratch not nil, the record's
+// strings share the memory of *scratch and s: it is valid only until
+// either is reused (see decodeVersionWith).
+func (s *storedRecord) decode(columns []string, scratch *[]byte) (Record, bool, error) {
+	v, err := decodeVersionWith(s.version, s.dict, scratch)
 	if err != nil {
 		return Record{}, false, fmt.Errorf("record %s version %d: %w", formatID(s.id), s.header.Latest, err)
 	}
