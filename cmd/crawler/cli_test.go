@@ -249,3 +249,29 @@ func TestConfiguredFileMode(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileFlags checks that --cpuprofile and --memprofile write pprof
+// files (gzipped protocol buffers) and that an unwritable path is a usage
+// error.
+func TestProfileFlags(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "archive.db")
+	a, err := createArchive(ArchiveConfig{Path: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+	if code, _, errOut := cli(t, "export", "--archive", db, "--config", "/dev/null", "--cpuprofile", cpu, "--memprofile", mem); code != exitOK {
+		t.Fatalf("export with profiles: exit %d: %s", code, errOut)
+	}
+	for _, p := range []string{cpu, mem} {
+		b, err := os.ReadFile(p)
+		if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s: %d bytes, %v; want a gzipped profile", filepath.Base(p), len(b), err)
+		}
+	}
+	if code, _, errOut := cli(t, "export", "--archive", db, "--config", "/dev/null", "--cpuprofile", filepath.Join(dir, "no", "cpu.pprof")); code != exitUsage || !strings.Contains(errOut, "--cpuprofile") {
+		t.Errorf("unwritable --cpuprofile: exit %d, %q; want a usage error naming the flag", code, errOut)
+	}
+}

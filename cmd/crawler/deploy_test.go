@@ -37,7 +37,7 @@ func crawlerArgs(line string) [][]string {
 // accepts.
 func checkInvocation(t *testing.T, where string, args []string) {
 	t.Helper()
-	root := newRootCommand(os.Stderr)
+	root, _ := newRootCommand(os.Stderr)
 	cmd, rest, err := root.Find(args)
 	if err != nil || cmd == root {
 		t.Errorf("%s: crawler %v: no such command (%v)", where, args, err)

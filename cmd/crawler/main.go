@@ -42,11 +42,17 @@ func main() {
 // run executes the command line args, writing data to stdout and logs and
 // errors to stderr, and returns the exit status.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmd := newRootCommand(stderr)
+	cmd, opts := newRootCommand(stderr)
 	cmd.SetArgs(args)
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
 	err := cmd.ExecuteContext(ctx)
+	if perr := opts.profiles.stop(); perr != nil {
+		fmt.Fprintln(stderr, "crawler:", perr)
+		if err == nil {
+			return exitError
+		}
+	}
 	if err == nil {
 		return exitOK
 	}

@@ -20,6 +20,7 @@ type options struct {
 	archivePath string
 	logFormat   string
 	verbose     bool
+	profiles    profiles // --cpuprofile, --memprofile
 	// fileMode is archive.file_mode, for the files commands create.
 	fileMode os.FileMode
 	quiet    bool
@@ -28,7 +29,9 @@ type options struct {
 	term     *termOut // stderr when it is a terminal; see progress.go
 }
 
-func newRootCommand(stderr io.Writer) *cobra.Command {
+// newRootCommand returns the command tree and its options; the caller
+// runs opts.profiles.stop once the command returns.
+func newRootCommand(stderr io.Writer) (*cobra.Command, *options) {
 	opts := &options{stderr: stderr}
 	root := &cobra.Command{
 		Use:   "crawler",
@@ -56,6 +59,9 @@ Settings come from config.yaml (see --config); flags override a few of them.
 	pf.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	pf.BoolVarP(&opts.verbose, "verbose", "v", false, "log every page")
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "log only warnings and errors")
+	pf.StringVar(&opts.profiles.cpuPath, "cpuprofile", "", "write a CPU profile of the command to `FILE` (for go tool pprof)")
+	pf.StringVar(&opts.profiles.memPath, "memprofile", "", "write a heap profile to `FILE` as the command ends (for go tool pprof)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return opts.profiles.start() }
 	pf.DurationVar(&opts.wait, "wait", 0, "wait up to `DURATION` (e.g. 30s, 10m) for an archive another crawler process holds (default archive.lock_timeout)")
 
 	root.AddCommand(
@@ -86,7 +92,7 @@ Settings come from config.yaml (see --config); flags override a few of them.
 			}
 		}
 	}
-	return root
+	return root, opts
 }
 
 // load reads the configuration and applies the flag overrides.
