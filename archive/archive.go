@@ -54,6 +54,12 @@ var schema2Buckets = [][]byte{bucketChanged, bucketByChange, bucketRawFrom}
 // end (sequence-numbered), so that pages are not left half empty.
 const appendFill = 0.9
 
+// pageSize is the page size of new archive files. Raw pages and versions
+// are a kilobyte or two once compressed; bbolt puts at least two values on
+// a page and splits no page of four or fewer, so on 4 KiB pages a third of
+// the file was empty. 16 KiB pages hold ten such values.
+const pageSize = 16 << 10
+
 // allocSize is how much the file grows at a time once it is larger.
 const allocSize = 1 << 20
 
@@ -118,6 +124,7 @@ func Open(path string, opts Options) (*Archive, error) {
 		ReadOnly:     opts.ReadOnly,
 		NoSync:       opts.NoSync,
 		FreelistType: bolt.FreelistMapType,
+		PageSize:     pageSize, // for new files; bbolt reads an existing file's own
 	}
 
 	fi, err := os.Stat(path)
