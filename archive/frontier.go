@@ -131,6 +131,29 @@ func (a *Archive) LoadFrontier(name string, fn func(e FrontierEntry, done bool) 
 	})
 }
 
+// ForEachPending calls fn with each pending entry of the frontier called
+// name, in key order, until fn returns false. Values are copies. It reads
+// in one transaction: fn must not write to the archive.
+func (a *Archive) ForEachPending(name string, fn func(FrontierEntry) bool) error {
+	err := a.db.View(func(tx *bolt.Tx) error {
+		pending, _, err := frontierBuckets(tx, name, false)
+		if err != nil || pending == nil {
+			return err
+		}
+		c := pending.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if !fn(FrontierEntry{Key: string(k), Value: append([]byte(nil), v...)}) {
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read frontier %s of %s: %w", name, a.path, err)
+	}
+	return nil
+}
+
 // FrontierDone returns a copy of the done entry for key in the first of
 // the named frontiers that has one, or nil if none has.
 func (a *Archive) FrontierDone(key string, names ...string) ([]byte, error) {

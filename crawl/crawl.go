@@ -80,6 +80,10 @@ type Options struct {
 	// MaxDepth caps how many navigation hops (links that are neither list
 	// items nor pagination) lead away from a start or list page; default 5.
 	MaxDepth int
+	// MaxQueued caps the navigation links (the lowest priority) held in
+	// memory; the others wait in the archive's frontier until the queues
+	// drain, so that memory does not grow with the site. Default 10,000.
+	MaxQueued int
 	// RecheckDays makes an incremental run fetch again the archived
 	// articles published in the last that many days, to catch corrections.
 	RecheckDays int
@@ -150,7 +154,17 @@ type crawler struct {
 	queues  [3][]entry // by priority: article candidates, lists, the rest
 	active  int        // entries being processed
 	fetched int        // pages fetched, for MaxPages
-	seen    map[string]struct{}
+	// spilled counts entries left in the persisted frontier only, because
+	// the lowest-priority queue was full (Options.MaxQueued); refill
+	// queues them once the queues drain. uncommitted counts the steps
+	// handed to the writer and not yet committed, and retained the keys
+	// of entries this run tried and left pending (failures), which refill
+	// must not queue again.
+	spilled     int
+	uncommitted int
+	retained    map[string]struct{}
+	refills     int // times refill ran, for tests
+	seen        map[string]struct{}
 	// columns are the list pages reached by navigation (the columns'
 	// first pages), by key, as every run so far found them; persisted
 	// under columnsKey.
@@ -189,6 +203,9 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 	if opts.MaxDepth <= 0 {
 		opts.MaxDepth = 5
 	}
+	if opts.MaxQueued <= 0 {
+		opts.MaxQueued = 10000
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -212,6 +229,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		frontier: opts.Mode.String(),
 		seen:     map[string]struct{}{},
 		columns:  map[string]entry{},
+		retained: map[string]struct{}{},
 		variants: map[string]int{},
 		steps:    make(chan step, 64),
 	}
@@ -480,6 +498,12 @@ func (cr *crawler) work() {
 			if s.done != nil {
 				cr.log.Debug("page done", "url", redact(e.URL), "found", s.done.Found, "new_links", len(s.add))
 			}
+			cr.mu.Lock()
+			cr.uncommitted++
+			if s.done == nil {
+				cr.retain(e.URL)
+			}
+			cr.mu.Unlock()
 			cr.steps <- s
 		}
 		cr.mu.Lock()
@@ -512,13 +536,23 @@ func (cr *crawler) next() (entry, bool) {
 				return e, true
 			}
 		}
-		if cr.active == 0 {
+		switch {
+		case cr.active > 0 || cr.uncommitted > 0 && cr.spilled > 0:
+			cr.wake.Wait() // for new entries, or for the writer to commit the spilled ones
+		case cr.spilled > 0:
+			if err := cr.refill(); err != nil {
+				cr.log.Error("cannot read the frontier back from the archive; the next run takes it up", "err", err)
+				return entry{}, false
+			}
+		default:
 			return entry{}, false
 		}
-		cr.wake.Wait()
 	}
 }
 
+// push queues e by priority, unless it is a navigation link and that queue
+// is full: e then waits in the persisted frontier (see refill). cr.mu is
+// held.
 func (cr *crawler) push(e entry) {
 	p := 2
 	switch e.Via {
@@ -527,8 +561,42 @@ func (cr *crawler) push(e entry) {
 	case viaPagination, viaStart:
 		p = 1
 	}
+	if p == 2 && len(cr.queues[p]) >= cr.opts.MaxQueued {
+		cr.spilled++
+		return
+	}
 	cr.queues[p] = append(cr.queues[p], e)
 	cr.wake.Signal()
+}
+
+// refill queues the entries push left in the persisted frontier, as many
+// as the queues take. It runs when the queues are empty, no entry is being
+// processed and every step is committed, so that the frontier's pending
+// entries are exactly the spilled ones and this run's failures. cr.mu is
+// held.
+func (cr *crawler) refill() error {
+	cr.spilled = 0
+	cr.refills++
+	return cr.arch.ForEachPending(cr.frontier, func(fe archive.FrontierEntry) bool {
+		if _, ok := cr.retained[fe.Key]; ok {
+			return true
+		}
+		e, err := decodeEntry(fe.Value)
+		if err != nil {
+			cr.retained[fe.Key] = struct{}{} // unreadable: left for the next run
+			return true
+		}
+		cr.push(e)
+		return cr.spilled == 0
+	})
+}
+
+// retain records that the entry for rawURL stays pending after this run
+// tried it. cr.mu is held.
+func (cr *crawler) retain(rawURL string) {
+	if key, err := canon.URL(rawURL); err == nil {
+		cr.retained[key] = struct{}{}
+	}
 }
 
 // accept queues the candidates that are in scope, not traps and not seen
@@ -1090,6 +1158,9 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 					u := ""
 					if s.done != nil {
 						u = s.done.URL
+						cr.mu.Lock()
+						cr.retain(u)
+						cr.mu.Unlock()
 					}
 					cr.fail(u, 0, fmt.Errorf("archive: %w", err))
 					continue
@@ -1111,6 +1182,12 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 				}
 			}
 		})
+		cr.mu.Lock()
+		cr.uncommitted -= len(batch)
+		if cr.uncommitted == 0 {
+			cr.wake.Broadcast()
+		}
+		cr.mu.Unlock()
 		batch = batch[:0]
 	}
 	for s := range cr.steps {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -53,8 +54,38 @@ func siteOptions(srv *simsite.Server) Options {
 func TestRunArchivesEveryArticle(t *testing.T) {
 	srv := simsite.NewServer(simsite.Options{Seed: 3, Articles: 120, Columns: 5})
 	defer srv.Close()
+	pages := 0
+	for _, maxQueued := range []int{0, 3} { // the default, and a queue that spills
+		t.Run(fmt.Sprint("MaxQueued=", maxQueued), func(t *testing.T) {
+			opts := siteOptions(srv)
+			opts.MaxQueued = maxQueued
+			res, refills := checkRunArchivesEveryArticle(t, srv, opts)
+			if maxQueued == 0 {
+				pages = res.Pages
+				return
+			}
+			if refills == 0 {
+				t.Error("the small queue never spilled to the frontier")
+			}
+			if res.Pages != pages {
+				t.Errorf("with spilling the run fetched %d pages, without %d", res.Pages, pages)
+			}
+		})
+	}
+}
+
+// checkRunArchivesEveryArticle backfills srv into a new archive and checks
+// the outcome against the site's ground truth. It returns the result and
+// how often the run refilled its queues from the frontier.
+func checkRunArchivesEveryArticle(t *testing.T, srv *simsite.Server, opts Options) (Result, int) {
+	t.Helper()
 	a := openTestArchive(t)
-	res, err := Run(context.Background(), a, siteOptions(srv))
+	ctx := context.Background()
+	cr, err := newCrawler(ctx, a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := cr.run(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +116,7 @@ func TestRunArchivesEveryArticle(t *testing.T) {
 	if v := srv.Violations(); len(v) > 0 {
 		t.Errorf("requests a polite in-scope crawler never makes: %v", v)
 	}
+	return res, cr.refills
 }
 
 func TestRunStopsWhenCancelled(t *testing.T) {
@@ -213,6 +245,7 @@ func TestRunGetsEverythingThroughFaults(t *testing.T) {
 	opts := siteOptions(srv)
 	opts.Timeout = 500 * time.Millisecond
 	opts.MaxRetries = 4
+	opts.MaxQueued = 5 // failures stay pending beside spilled entries
 	var failures int
 	for run := 0; run < 3; run++ {
 		res, err := Run(context.Background(), a, opts)
@@ -445,5 +478,45 @@ func TestIncrementalVisitsKnownColumns(t *testing.T) {
 	}
 	if rebuilt, err := a.State(columnsKey); err != nil || !bytes.Equal(rebuilt, kept) {
 		t.Errorf("columns rebuilt from the frontiers:\n%s\nwant\n%s (%v)", rebuilt, kept, err)
+	}
+}
+
+// TestSpilledBackfillResumes interrupts a backfill whose navigation queue
+// spills to the frontier several times, and checks that the runs that
+// resume it archive every article exactly once.
+func TestSpilledBackfillResumes(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 6, Articles: 150, Columns: 4, SlowDelay: -1})
+	defer srv.Close()
+	a := openTestArchive(t)
+	opts := siteOptions(srv)
+	opts.MaxQueued = 4
+	added := 0
+	for run, stopAfter := range []int64{40, 90, 0} { // 0: run to the end
+		ctx, cancel := context.WithCancel(context.Background())
+		var pages atomic.Int64
+		opts.Progress = func(Result) {
+			if pages.Add(1) == stopAfter {
+				cancel()
+			}
+		}
+		res, err := Run(ctx, a, opts)
+		cancel()
+		if stopAfter == 0 && err != nil || stopAfter > 0 && err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		if run > 0 && res.Resumed == 0 {
+			t.Errorf("run %d did not resume the interrupted backfill", run)
+		}
+		added += res.Added
+	}
+	truth := srv.Truth()
+	if added != len(truth) {
+		t.Errorf("the runs added %d articles in all, the site has %d", added, len(truth))
+	}
+	for _, art := range truth {
+		rec, err := a.Lookup(art.URLs[0])
+		if err != nil || rec.Version != 1 {
+			t.Errorf("article %d: %v, version %d", art.ID, err, rec.Version)
+		}
 	}
 }

@@ -11,8 +11,10 @@
 // transactions.
 //
 // Frontier: the crawler, not Colly, owns the queue. A bounded pool of
-// workers takes entries (article candidates first, so the queue stays
-// small) and uses Colly only to fetch. Every entry is persisted in the
+// workers takes entries (article candidates first, then lists, then other
+// navigation links) and uses Colly only to fetch. Navigation links beyond
+// Options.MaxQueued wait in the archive's copy of the frontier and are read
+// back once the queues drain, so memory does not grow with the site. Every entry is persisted in the
 // archive (archive.Step) in the same transaction as the article it
 // produced and the links it revealed, so a killed backfill resumes exactly,
 // and later runs know what each page was: the incremental run fetches the
