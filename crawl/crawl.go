@@ -164,7 +164,7 @@ type crawler struct {
 	uncommitted int
 	retained    map[string]struct{}
 	refills     int // times refill ran, for tests
-	seen        map[string]struct{}
+	seen        *seenSet
 	// columns are the list pages reached by navigation (the columns'
 	// first pages), by key, as every run so far found them; persisted
 	// under columnsKey.
@@ -227,7 +227,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		log:      opts.Logger,
 		allowed:  map[string]bool{},
 		frontier: opts.Mode.String(),
-		seen:     map[string]struct{}{},
+		seen:     newSeenSet(),
 		columns:  map[string]entry{},
 		retained: map[string]struct{}{},
 		variants: map[string]int{},
@@ -327,8 +327,7 @@ func (cr *crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 		return err
 	}
 	cr.mu.Lock()
-	_, dup := cr.seen[key]
-	cr.seen[key] = struct{}{}
+	dup := !cr.seen.add(key)
 	cr.mu.Unlock()
 	if dup || (cr.opts.Mode == Incremental && cr.isKnown(key)) {
 		return errRedirectSeen
@@ -454,7 +453,7 @@ func (cr *crawler) loadFrontier() error {
 		}
 		if done {
 			if resume {
-				cr.seen[fe.Key] = struct{}{}
+				cr.seen.add(fe.Key)
 			}
 			return nil
 		}
@@ -471,12 +470,12 @@ func (cr *crawler) loadFrontier() error {
 		if err != nil {
 			continue
 		}
-		cr.seen[key] = struct{}{}
+		cr.seen.add(key)
 		cr.push(e)
 	}
 	if resume {
 		cr.res.Resumed = len(pending)
-		cr.log.Info("resuming an interrupted backfill", "pending", len(pending), "done", len(cr.seen)-len(pending))
+		cr.log.Info("resuming an interrupted backfill", "pending", len(pending), "done", cr.seen.len()-len(pending))
 	}
 	if !resume || len(pending) == 0 {
 		for _, u := range cr.opts.StartURLs {
@@ -632,7 +631,7 @@ func (cr *crawler) acceptLocked(e entry) bool {
 	if err != nil {
 		return false
 	}
-	if _, dup := cr.seen[key]; dup {
+	if cr.seen.has(key) {
 		return false
 	}
 	if e.Via == viaLink && u.RawQuery != "" {
@@ -645,7 +644,7 @@ func (cr *crawler) acceptLocked(e entry) bool {
 		}
 		cr.variants[p]++
 	}
-	cr.seen[key] = struct{}{}
+	cr.seen.add(key)
 	if cr.opts.Mode == Incremental && !cr.wanted(key, e) {
 		cr.res.Skipped++
 		return false
@@ -865,7 +864,7 @@ func (cr *crawler) firstUnseen(urls []string) (string, bool) {
 		if err != nil {
 			continue
 		}
-		if _, seen := cr.seen[key]; !seen {
+		if !cr.seen.has(key) {
 			return u, true
 		}
 	}
@@ -932,7 +931,7 @@ func (cr *crawler) article(resp *colly.Response, page *extract.Page, links extra
 		}
 		if key, err := canon.URL(u); err == nil {
 			cr.mu.Lock()
-			cr.seen[key] = struct{}{}
+			cr.seen.add(key)
 			cr.mu.Unlock()
 		}
 		presp, err := cr.fetch(u, nil)
