@@ -231,7 +231,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		columns:  map[string]entry{},
 		retained: map[string]struct{}{},
 		variants: map[string]int{},
-		steps:    make(chan step, 64),
+		steps:    make(chan step, commitSteps),
 	}
 	cr.wake = sync.NewCond(&cr.mu)
 	for _, d := range opts.AllowedDomains {
@@ -1130,11 +1130,20 @@ func (cr *crawler) progress() {
 	cr.opts.Progress(res)
 }
 
-// writeSteps stores the steps in batches: one transaction per batch keeps
-// ingest fast, and each article with its frontier entry is still
-// all-or-nothing.
+// Group commit: the writer gathers steps for up to commitDelay, or until
+// it has commitSteps, and writes them in one transaction. Each transaction
+// rewrites the pages it touches and waits for the disk, so a few large
+// ones cost far less than many small ones; a crash loses at most the
+// steps gathered, which the resumed run fetches again.
+const (
+	commitDelay = 50 * time.Millisecond
+	commitSteps = 256
+)
+
+// writeSteps stores the steps in batches (see commitDelay): one
+// transaction per batch keeps ingest fast, and each article with its
+// frontier entry is still all-or-nothing.
 func (cr *crawler) writeSteps(ctx context.Context) {
-	const batchSize = 64
 	var batch []step
 	flush := func() {
 		if len(batch) == 0 {
@@ -1191,18 +1200,20 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 	}
 	for s := range cr.steps {
 		batch = append(batch, s)
-	drain: // take whatever else is waiting, then write
-		for len(batch) < batchSize {
+		wait := time.NewTimer(commitDelay)
+	collect: // gather steps for a while, then write them in one transaction
+		for len(batch) < commitSteps {
 			select {
 			case more, ok := <-cr.steps:
 				if !ok {
-					break drain
+					break collect
 				}
 				batch = append(batch, more)
-			default:
-				break drain
+			case <-wait.C:
+				break collect
 			}
 		}
+		wait.Stop()
 		flush()
 	}
 	flush()
