@@ -4,7 +4,7 @@ import bolt "go.etcd.io/bbolt"
 
 // releaseEvery is how many write transactions pass between two calls of
 // releaseMapped.
-const releaseEvery = 64
+const releaseEvery = 8
 
 // releasing counts write transactions and releases the archive's mapped
 // pages every releaseEvery of them. Its state is only touched inside write

@@ -231,7 +231,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		columns:  map[string]entry{},
 		retained: map[string]struct{}{},
 		variants: map[string]int{},
-		steps:    make(chan step, commitSteps),
+		steps:    make(chan step, 64),
 	}
 	cr.wake = sync.NewCond(&cr.mu)
 	for _, d := range opts.AllowedDomains {
@@ -1137,7 +1137,7 @@ func (cr *crawler) progress() {
 // steps gathered, which the resumed run fetches again.
 const (
 	commitDelay = 50 * time.Millisecond
-	commitSteps = 256
+	commitSteps = 128
 )
 
 // writeSteps stores the steps in batches (see commitDelay): one
