@@ -144,6 +144,7 @@ func TestRecordJSON(t *testing.T) {
 		"", "plain", `quote " backslash \ slash /`, "<b>&amp;</b>", "tab\tnl\ncr\r", "\x00\x01\x1f\x7f",
 		"中文\u3000全角", "\u2028\u2029", "bad \xff\xfe utf8 \xe4\xb8", "emoji 😀", "\b\f",
 		"—“引号”…", "end\u2028", "a\u2029b\u2028\u2027\u202a", "cut \xe2\x80", "\xe2\x80\xa8\xff",
+		"长长的中文句子\u2028\"结束\"\n湖南", "中文\xe4\xb8", "组织部\xe4\xb8\xad\xe6",
 	} {
 		var ref bytes.Buffer
 		enc := json.NewEncoder(&ref)

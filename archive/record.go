@@ -131,6 +131,14 @@ func appendJSONString(b []byte, s string) []byte {
 				start = i + 3
 			}
 			i += 3
+			// Runs of CJK characters, the bulk of a body, need no escape.
+			for i+2 < len(s) {
+				c := s[i]
+				if c < 0xE3 || c > 0xEC || s[i+1]&0xC0 != 0x80 || s[i+2]&0xC0 != 0x80 {
+					break
+				}
+				i += 3
+			}
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
