@@ -31,8 +31,8 @@ func (cr *crawler) knownEntry(key string) (entry, bool) {
 }
 
 // loadColumns reads the columns earlier runs found. An archive written
-// before they were kept has them only in its frontiers' done entries: an
-// incremental run then reads those once and keeps the result.
+// before they were kept has them only in its frontiers' done entries: the
+// first run reads those once and keeps the result.
 func (cr *crawler) loadColumns() error {
 	v, err := cr.arch.State(columnsKey)
 	if err != nil {
@@ -49,9 +49,6 @@ func (cr *crawler) loadColumns() error {
 			return nil
 		}
 		cr.log.Warn("the archive's list of columns is unreadable; rebuilding it from the pages crawled", "state_key", columnsKey)
-	}
-	if cr.opts.Mode != Incremental {
-		return nil // a backfill finds the columns as it goes
 	}
 	for _, name := range []string{Backfill.String(), Incremental.String()} { // later runs win
 		err := cr.arch.LoadFrontier(name, func(fe archive.FrontierEntry, done bool) error {
