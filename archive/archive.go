@@ -215,7 +215,7 @@ func Open(path string, opts Options) (*Archive, error) {
 		db.Close()
 		return nil, fmt.Errorf("open archive %s: zstd encoder: %w", path, err)
 	}
-	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<30))
+	dec, err := newDecoder()
 	if err != nil {
 		enc.Close()
 		db.Close()

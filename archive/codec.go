@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 	"unsafe"
 
@@ -363,31 +362,30 @@ func versionHash(b []byte) ([sha256.Size]byte, bool) {
 	return h, true
 }
 
-// versionDecoder decompresses versions. It keeps no state between calls
-// and is safe for concurrent use.
-var versionDecoder = sync.OnceValue(func() *zstd.Decoder {
-	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<30))
-	if err != nil {
-		panic("archive: zstd decoder: " + err.Error()) // only for invalid options
-	}
-	return d
-})
+// newDecoder returns a zstd decoder for DecodeAll calls from any number of
+// goroutines, with the memory cap the archive's values need, and opts.
+func newDecoder(opts ...zstd.DOption) (*zstd.Decoder, error) {
+	return zstd.NewReader(nil, append([]zstd.DOption{zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1 << 30)}, opts...)...)
+}
 
 // decodeVersionIn decodes a version read in tx, whose meta bucket holds
 // the dictionary a versionFormatDict value needs.
 func (a *Archive) decodeVersionIn(tx *bolt.Tx, b []byte) (version, error) {
-	dec, err := a.versionDictDecoder(tx, b)
+	dec, err := a.versionDecoder(tx, b)
 	if err != nil {
 		return version{}, err
 	}
 	return decodeVersionWith(b, dec, nil)
 }
 
-// versionDictDecoder returns the decoder of the dictionary that the
-// encoded version b, read in tx, was compressed with, or nil if b was
-// compressed without one.
-func (a *Archive) versionDictDecoder(tx *bolt.Tx, b []byte) (*zstd.Decoder, error) {
-	if len(b) == 0 || b[0] != versionFormatDict {
+// versionDecoder returns the decoder for the encoded version b, read in
+// tx: the archive's own for a version compressed without a dictionary, the
+// dictionary's for one compressed with it, nil for a plain one.
+func (a *Archive) versionDecoder(tx *bolt.Tx, b []byte) (*zstd.Decoder, error) {
+	switch {
+	case len(b) > 0 && b[0] == versionFormatZstd:
+		return a.dec, nil
+	case len(b) == 0 || b[0] != versionFormatDict:
 		return nil, nil
 	}
 	if len(b) < 1+sha256.Size {
@@ -401,7 +399,7 @@ func (a *Archive) versionDictDecoder(tx *bolt.Tx, b []byte) (*zstd.Decoder, erro
 }
 
 // decodeVersionWith decodes the encoded version b; dec is the decoder
-// versionDictDecoder returned for it. b may be read outside a transaction.
+// versionDecoder returned for it. b may be read outside a transaction.
 //
 // With scratch nil, the version owns its memory. Otherwise b is
 // decompressed into *scratch, and the version's strings share its memory
@@ -414,11 +412,11 @@ func decodeVersionWith(b []byte, dec *zstd.Decoder, scratch *[]byte) (version, e
 	}
 	in := b
 	switch {
-	case len(b) > 0 && b[0] == versionFormatZstd:
+	case dec != nil && len(b) > 0 && b[0] == versionFormatZstd:
 		if len(b) < 1+sha256.Size {
 			return version{}, fmt.Errorf("%w: version too short", errCorrupt)
 		}
-		b = inflateVersion(dst, b, versionDecoder(), b[1+sha256.Size:])
+		b = inflateVersion(dst, b, dec, b[1+sha256.Size:])
 	case dec != nil && len(b) > 0 && b[0] == versionFormatDict:
 		if len(b) < 1+sha256.Size {
 			return version{}, fmt.Errorf("%w: version too short", errCorrupt)
@@ -450,11 +448,6 @@ func inflateVersion(dst, b []byte, dec *zstd.Decoder, frame []byte) []byte {
 		return b
 	}
 	return out
-}
-
-// decodeVersion decodes a version that needs no dictionary.
-func decodeVersion(b []byte) (version, error) {
-	return decodeVersionWith(b, nil, nil)
 }
 
 // decodePlainVersion decodes a version in the plain format; with alias,

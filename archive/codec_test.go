@@ -3,6 +3,7 @@ package archive
 import (
 	"bytes"
 	"crypto/sha256"
+	"github.com/klauspost/compress/zstd"
 	"net/http"
 	"reflect"
 	"strings"
@@ -119,4 +120,15 @@ func versionEqual(a, b version) bool {
 		a.Column == b.Column && a.Author == b.Author && a.Editor == b.Editor &&
 		a.Published.Equal(b.Published) && a.FetchedAt.Equal(b.FetchedAt) &&
 		reflect.DeepEqual(a.Images, b.Images) && reflect.DeepEqual(a.Attachments, b.Attachments) && a.Pages == b.Pages
+}
+
+// decodeVersion decodes a version that is plain or compressed without a
+// dictionary, as the archive does.
+func decodeVersion(b []byte) (version, error) {
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+	if err != nil {
+		return version{}, err
+	}
+	defer dec.Close()
+	return decodeVersionWith(b, dec, nil)
 }

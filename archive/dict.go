@@ -52,8 +52,7 @@ func newDictCodec(dicts map[uint32][]byte) (*dictCodec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zstd dictionary %d: %w", c.id, err)
 	}
-	dopts = append(dopts, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<30))
-	dec, err := zstd.NewReader(nil, dopts...)
+	dec, err := newDecoder(dopts...)
 	if err != nil {
 		enc.Close()
 		return nil, fmt.Errorf("zstd dictionaries: %w", err)
@@ -100,8 +99,7 @@ func (a *Archive) textDecoder(tx *bolt.Tx, id uint64) (*zstd.Decoder, error) {
 	if d, ok := a.textDecoders.Load(nonce); ok {
 		return d.(*zstd.Decoder), nil
 	}
-	d, err := zstd.NewReader(nil, zstd.WithDecoderDictRaw(uint32(id), append([]byte(nil), v[dictNonceLen:]...)),
-		zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<30))
+	d, err := newDecoder(zstd.WithDecoderDictRaw(uint32(id), append([]byte(nil), v[dictNonceLen:]...)))
 	if err != nil {
 		return nil, fmt.Errorf("zstd dictionary %d: %w", id, err)
 	}

@@ -17,13 +17,18 @@ import (
 // that is unknown), which is when that version was stored, give or take
 // the seconds of a crawl. Aliases added later than that are dated to it.
 func migrate(tx *bolt.Tx, path string, now time.Time) error {
-	// Schema 1 has no dictionaries, so reading its versions needs no
-	// decoder state beyond an empty Archive.
-	a := &Archive{path: path}
 	from := schemaOf(tx)
 	if from >= schemaVersion {
 		return nil
 	}
+	// Schema 1 has no dictionaries, so reading its versions needs nothing
+	// of an Archive but a decoder.
+	dec, err := newDecoder()
+	if err != nil {
+		return fmt.Errorf("upgrade archive %s: zstd decoder: %w", path, err)
+	}
+	defer dec.Close()
+	a := &Archive{path: path, dec: dec}
 	if from == 1 {
 		for _, name := range schema2Buckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {

@@ -87,7 +87,7 @@ type storedRecord struct {
 	id      uint64
 	header  header
 	version []byte        // encoded, copied out of the transaction
-	dict    *zstd.Decoder // for a version compressed with a dictionary
+	dec     *zstd.Decoder // for a compressed version (see versionDecoder)
 }
 
 // decode returns the record, and whether its column is one of columns
@@ -95,7 +95,7 @@ type storedRecord struct {
 // strings share the memory of *scratch and s: it is valid only until
 // either is reused (see decodeVersionWith).
 func (s *storedRecord) decode(columns []string, scratch *[]byte) (Record, bool, error) {
-	v, err := decodeVersionWith(s.version, s.dict, scratch)
+	v, err := decodeVersionWith(s.version, s.dec, scratch)
 	if err != nil {
 		return Record{}, false, fmt.Errorf("record %s version %d: %w", formatID(s.id), s.header.Latest, err)
 	}
@@ -201,11 +201,11 @@ func (a *Archive) readStored(arts, versions *bolt.Bucket, id uint64) (storedReco
 	if b == nil {
 		return storedRecord{}, fmt.Errorf("record %s version %d: %w", formatID(id), h.Latest, ErrNotFound)
 	}
-	dict, err := a.versionDictDecoder(versions.Tx(), b)
+	dec, err := a.versionDecoder(versions.Tx(), b)
 	if err != nil {
 		return storedRecord{}, fmt.Errorf("record %s version %d: %w", formatID(id), h.Latest, err)
 	}
-	return storedRecord{id: id, header: h, version: slices.Clone(b), dict: dict}, nil
+	return storedRecord{id: id, header: h, version: slices.Clone(b), dec: dec}, nil
 }
 
 func (a *Archive) latestRecord(arts, versions *bolt.Bucket, id uint64) (Record, error) {
