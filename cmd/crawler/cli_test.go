@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -273,5 +274,29 @@ func TestProfileFlags(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, "export", "--archive", db, "--config", "/dev/null", "--cpuprofile", filepath.Join(dir, "no", "cpu.pprof")); code != exitUsage || !strings.Contains(errOut, "--cpuprofile") {
 		t.Errorf("unwritable --cpuprofile: exit %d, %q; want a usage error naming the flag", code, errOut)
+	}
+}
+
+// TestExportRestoresGCPercent checks that the collector target export sets
+// lasts only as long as the export (it matters to the schedule command,
+// which runs on in the same process).
+func TestExportRestoresGCPercent(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: export leaves the collector alone")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "archive.db")
+	a, err := createArchive(ArchiveConfig{Path: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	if code, _, errOut := cli(t, "export", "--archive", db, "--config", "/dev/null"); code != exitOK {
+		t.Fatalf("export: exit %d: %s", code, errOut)
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("after export the GC percent is %d, want it restored to 100", got)
 	}
 }
