@@ -256,12 +256,7 @@ func TestConfiguredFileMode(t *testing.T) {
 // error.
 func TestProfileFlags(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "archive.db")
-	a, err := createArchive(ArchiveConfig{Path: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Close()
+	db := emptyArchive(t, dir)
 	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
 	if code, _, errOut := cli(t, "export", "--archive", db, "--config", "/dev/null", "--cpuprofile", cpu, "--memprofile", mem); code != exitOK {
 		t.Fatalf("export with profiles: exit %d: %s", code, errOut)
@@ -278,19 +273,14 @@ func TestProfileFlags(t *testing.T) {
 }
 
 // TestExportRestoresGCPercent checks that the collector target export sets
-// lasts only as long as the export (it matters to the schedule command,
-// which runs on in the same process).
+// lasts only as long as the export, for callers that run more than one
+// command in a process, as these tests do.
 func TestExportRestoresGCPercent(t *testing.T) {
 	if os.Getenv("GOGC") != "" {
 		t.Skip("GOGC is set: export leaves the collector alone")
 	}
 	dir := t.TempDir()
-	db := filepath.Join(dir, "archive.db")
-	a, err := createArchive(ArchiveConfig{Path: db})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.Close()
+	db := emptyArchive(t, dir)
 	before := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(before)
 	if code, _, errOut := cli(t, "export", "--archive", db, "--config", "/dev/null"); code != exitOK {
@@ -299,4 +289,19 @@ func TestExportRestoresGCPercent(t *testing.T) {
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("after export the GC percent is %d, want it restored to 100", got)
 	}
+}
+
+// emptyArchive creates an archive with no records in dir and returns its
+// path.
+func emptyArchive(t *testing.T, dir string) string {
+	t.Helper()
+	db := filepath.Join(dir, "archive.db")
+	a, err := createArchive(ArchiveConfig{Path: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
