@@ -645,28 +645,23 @@ func (cr *crawler) acceptLocked(e entry) bool {
 		cr.variants[p]++
 	}
 	cr.seen.add(key)
-	if cr.opts.Mode == Incremental && !cr.wanted(key, e) {
-		cr.res.Skipped++
-		return false
+	if cr.opts.Mode == Incremental {
+		// Start pages are always fetched; other pages only when new or
+		// worth a look (see knownLocked), conditionally when known.
+		skip, known := cr.knownLocked(key)
+		if skip && e.Via != viaStart {
+			cr.res.Skipped++
+			return false
+		}
+		e.ETag, e.LastModified = known.ETag, known.LastModified
 	}
 	// The page is fetched at the address the site gave (canonical forms
 	// such as /col/ for /col/index.html need not be served); only the
 	// fragment goes.
 	u.Fragment, u.RawFragment = "", ""
 	e.URL = u.String()
-	if k, ok := cr.knownEntry(key); ok {
-		e.ETag, e.LastModified = k.ETag, k.LastModified
-	}
 	cr.push(e)
 	return true
-}
-
-// wanted decides, in an incremental run, whether a page not seen in this
-// run is worth a request: start pages and new pages are; archived
-// articles and pages known to hold nothing new are not (see knownLocked).
-// cr.mu is held.
-func (cr *crawler) wanted(key string, e entry) bool {
-	return e.Via == viaStart || !cr.knownLocked(key)
 }
 
 // recheck reports whether an archived article was published recently
@@ -686,20 +681,26 @@ func (cr *crawler) recheck(key string) bool {
 func (cr *crawler) isKnown(key string) bool {
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
-	return cr.knownLocked(key)
+	skip, _ := cr.knownLocked(key)
+	return skip
 }
 
 // knownLocked reports whether an incremental run can skip key: an archived
 // article (unless it is due for a recheck), or a page earlier runs found to
 // be something other than a list. Lists are fetched again: a column's first
 // page is where new articles appear, and its pagination is only queued by a
-// page showing new ones. cr.mu is held.
-func (cr *crawler) knownLocked(key string) bool {
+// page showing new ones. For a page not skipped it also returns what
+// earlier runs learnt of it, for a conditional request. cr.mu is held.
+func (cr *crawler) knownLocked(key string) (bool, entry) {
 	if archived, err := cr.arch.Has(key); err == nil && archived {
-		return !cr.recheck(key)
+		if !cr.recheck(key) {
+			return true, entry{}
+		}
+		k, _ := cr.knownEntry(key)
+		return false, k
 	}
 	k, ok := cr.knownEntry(key)
-	return ok && k.Found != foundList && k.Found != foundFailed
+	return ok && k.Found != foundList && k.Found != foundFailed, k
 }
 
 // process fetches one entry and turns what it found into a step. It
