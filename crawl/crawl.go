@@ -165,6 +165,10 @@ type crawler struct {
 	retained    map[string]struct{}
 	refills     int // times refill ran, for tests
 	seen        *seenSet
+	// followed maps the key of each page being fetched to the keys of the
+	// pages its redirects reached and added to seen, so that a retry of
+	// the fetch may follow the same redirects.
+	followed map[string][]string
 	// columns are the list pages reached by navigation (the columns'
 	// first pages), by key, as every run so far found them; persisted
 	// under columnsKey.
@@ -228,6 +232,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		allowed:  map[string]bool{},
 		frontier: opts.Mode.String(),
 		seen:     newSeenSet(),
+		followed: map[string][]string{},
 		columns:  map[string]entry{},
 		retained: map[string]struct{}{},
 		variants: map[string]int{},
@@ -326,10 +331,17 @@ func (cr *crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 	if err != nil {
 		return err
 	}
+	origin, _ := canon.URL(via[0].URL.String())
 	cr.mu.Lock()
-	dup := !cr.seen.add(key)
+	fresh := cr.seen.add(key)
+	switch {
+	case fresh:
+		cr.followed[origin] = append(cr.followed[origin], key)
+	case slices.Contains(cr.followed[origin], key):
+		fresh = true // a retry following the redirect an earlier attempt did
+	}
 	cr.mu.Unlock()
-	if dup || (cr.opts.Mode == Incremental && cr.isKnown(key)) {
+	if !fresh || (cr.opts.Mode == Incremental && cr.isKnown(key)) {
 		return errRedirectSeen
 	}
 	return nil
@@ -1019,6 +1031,13 @@ func (cr *crawler) fetch(rawURL string, hdr http.Header) (*colly.Response, error
 		return nil, err
 	} else if !ok {
 		return nil, colly.ErrRobotsTxtBlocked
+	}
+	if key, err := canon.URL(rawURL); err == nil {
+		defer func() {
+			cr.mu.Lock()
+			delete(cr.followed, key)
+			cr.mu.Unlock()
+		}()
 	}
 	var wait time.Duration
 	for attempt := 0; ; attempt++ {

@@ -531,3 +531,53 @@ func TestSpilledBackfillResumes(t *testing.T) {
 		}
 	}
 }
+
+// A page reached only through a redirect must be archived even when the
+// first fetch through that redirect fails and is retried: the retry
+// follows the same redirect, which the run's seen-set must not refuse.
+func TestRetriedRedirectReachesItsPage(t *testing.T) {
+	const title = "县委组织部开展党员教育培训"
+	var newHits atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<html><body><a href="/old/1001.shtml">旧地址</a></body></html>`))
+	})
+	mux.HandleFunc("/old/1001.shtml", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/news/2024/01/29/1001.html", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/news/2024/01/29/1001.html", func(w http.ResponseWriter, r *http.Request) {
+		if newHits.Add(1) == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<html><head><meta charset="utf-8"><title>` + title + `</title></head><body><h1>` + title +
+			`</h1><div class="info">来源：红星网 时间：2024-01-29 15:20</div><div class="content">` +
+			strings.Repeat("<p>这是一段足够长的正文，用来让页面看起来像一篇文章，而不是导航或列表页面。</p>", 12) +
+			`</div></body></html>`))
+	})
+	site := httptest.NewServer(mux)
+	defer site.Close()
+	a := openTestArchive(t)
+	res, err := Run(context.Background(), a, Options{
+		StartURLs:            []string{site.URL + "/"},
+		AllowedDomains:       []string{"127.0.0.1"},
+		UserAgent:            "crawler-test/1.0",
+		MaxRetries:           2,
+		AllowPrivateNetworks: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Retries == 0 {
+		t.Fatal("the 503 was not retried")
+	}
+	rec, err := a.Lookup(site.URL + "/news/2024/01/29/1001.html")
+	if err != nil {
+		t.Fatalf("the page behind the retried redirect was not archived (%d fetches of it, %d failures): %v", newHits.Load(), len(res.Failures), err)
+	}
+	if rec.Title != title {
+		t.Errorf("title = %q, want %q", rec.Title, title)
+	}
+}
