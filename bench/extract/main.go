@@ -36,6 +36,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hnredstar/crawler/internal/bodyscore"
 	"github.com/hnredstar/crawler/simsite"
 )
 
@@ -130,8 +131,8 @@ type shPage struct {
 
 type shResult struct {
 	ex       *extractor
-	pages    []pageScore
-	m, sd    metrics
+	pages    []bodyscore.Page
+	m, sd    bodyscore.Metrics
 	best     time.Duration // fastest round over all pages
 	alloc    uint64        // bytes allocated in the first round
 	empty    int
@@ -191,7 +192,7 @@ func runScrapinghub(dir string, exs []*extractor, rounds, boot int) (*shReport, 
 			if strings.TrimSpace(r.Body) == "" {
 				res.empty++
 			}
-			res.pages = append(res.pages, score(r.Body, rep.pages[i].truth))
+			res.pages = append(res.pages, bodyscore.Score(r.Body, rep.pages[i].truth))
 		}
 	}
 	// Each timing round runs every extractor over all pages in turn, so
@@ -219,7 +220,7 @@ func runScrapinghub(dir string, exs []*extractor, rounds, boot int) (*shReport, 
 		for i := range idx {
 			idx[i] = i
 		}
-		sort.SliceStable(idx, func(a, b int) bool { return res.pages[idx[a]].f1() < res.pages[idx[b]].f1() })
+		sort.SliceStable(idx, func(a, b int) bool { return res.pages[idx[a]].F1() < res.pages[idx[b]].F1() })
 		res.weakest = idx[:min(10, len(idx))]
 		res.mbPerSec = float64(rep.bytes) / 1e6 / res.best.Seconds()
 	}
@@ -403,7 +404,7 @@ func runSimsite(seed int64, articles int, exs []*extractor) (*simReport, error) 
 						}
 						exp = want.Published.In(shanghai).Format("2006-01-02")
 					case "body (words)":
-						got, exp = strings.Join(words(r.Body), " "), strings.Join(words(want.Body), " ")
+						got, exp = strings.Join(bodyscore.Words(r.Body), " "), strings.Join(bodyscore.Words(want.Body), " ")
 					default:
 						got, exp = fieldString(r, f), fieldString(want, f)
 					}
@@ -413,7 +414,7 @@ func runSimsite(seed int64, articles int, exs []*extractor) (*simReport, error) 
 						rep.misses[i][f] = append(rep.misses[i][f], fmt.Sprintf("%s\n      got  %q\n      want %q", u, clip(got, 160), clip(exp, 160)))
 					}
 				}
-				rep.bodyF1[i] += score(r.Body, want.Body).f1()
+				rep.bodyF1[i] += bodyscore.Score(r.Body, want.Body).F1()
 			}
 		}
 	}
@@ -510,14 +511,7 @@ func (r *report) details() string {
 		fmt.Fprintf(&b, "%s:\n\n", res.ex.name)
 		for _, i := range res.weakest {
 			p := res.pages[i]
-			var pr, rc float64
-			if p.hasP() {
-				pr = p.precision()
-			}
-			if p.hasR() {
-				rc = p.recall()
-			}
-			fmt.Fprintf(&b, "- %s F1 %.2f (P %.2f R %.2f) %s\n", r.sh.pages[i].id[:12], p.f1(), pr, rc, r.sh.pages[i].url)
+			fmt.Fprintf(&b, "- %s F1 %.2f (P %.2f R %.2f) %s\n", r.sh.pages[i].id[:12], p.F1(), p.Precision(), p.Recall(), r.sh.pages[i].url)
 		}
 		b.WriteString("\n")
 	}
