@@ -459,7 +459,7 @@ func (cr *crawler) loadFrontier() error {
 	}
 	var pending []entry
 	err := cr.arch.LoadFrontier(cr.frontier, func(fe archive.FrontierEntry, done bool) error {
-		e, err := decodeEntry(fe.Value)
+		e, err := decodeEntry(fe.Key, fe.Value)
 		if err != nil {
 			return nil // an unreadable entry is rediscovered by the walk
 		}
@@ -592,7 +592,7 @@ func (cr *crawler) refill() error {
 		if _, ok := cr.retained[fe.Key]; ok {
 			return true
 		}
-		e, err := decodeEntry(fe.Value)
+		e, err := decodeEntry(fe.Key, fe.Value)
 		if err != nil {
 			cr.retained[fe.Key] = struct{}{} // unreadable: left for the next run
 			return true
@@ -1246,17 +1246,17 @@ func toArchiveStep(batch []step) archive.Step {
 			as.Articles = append(as.Articles, *s.article)
 		}
 		if s.done != nil {
-			as.Done = append(as.Done, archive.FrontierEntry{Key: s.done.Key, Value: s.done.encode()})
+			as.Done = append(as.Done, archive.FrontierEntry{Key: s.done.Key, Value: s.done.encode(s.done.Key)})
 		}
 		if s.update != nil {
-			as.Update = append(as.Update, archive.FrontierEntry{Key: s.update.Key, Value: s.update.encode()})
+			as.Update = append(as.Update, archive.FrontierEntry{Key: s.update.Key, Value: s.update.encode(s.update.Key)})
 		}
 		for _, e := range s.add {
 			key, err := canon.URL(e.URL)
 			if err != nil {
 				continue
 			}
-			as.Add = append(as.Add, archive.FrontierEntry{Key: key, Value: e.encode()})
+			as.Add = append(as.Add, archive.FrontierEntry{Key: key, Value: e.encode(key)})
 		}
 	}
 	return as

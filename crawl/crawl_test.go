@@ -581,3 +581,62 @@ func TestRetriedRedirectReachesItsPage(t *testing.T) {
 		t.Errorf("title = %q, want %q", rec.Title, title)
 	}
 }
+
+// An archive written before frontier entries were binary holds them as
+// JSON: an interrupted backfill in it resumes exactly, and a cron crawl
+// still knows its pages.
+func TestFrontierInJSONStillReads(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 8, Articles: 120, Columns: 4, SlowDelay: -1})
+	defer srv.Close()
+	a := openTestArchive(t)
+	opts := siteOptions(srv)
+	opts.MaxPages = 60
+	first, err := Run(context.Background(), a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rewrite every entry as the JSON an older version stored.
+	var done, pending []archive.FrontierEntry
+	err = a.LoadFrontier(Backfill.String(), func(fe archive.FrontierEntry, isDone bool) error {
+		e, err := decodeEntry(fe.Key, fe.Value)
+		if err != nil {
+			return fmt.Errorf("%s: %w", fe.Key, err)
+		}
+		js, _ := json.Marshal(e)
+		if isDone {
+			done = append(done, archive.FrontierEntry{Key: fe.Key, Value: js})
+		} else {
+			pending = append(pending, archive.FrontierEntry{Key: fe.Key, Value: js})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) == 0 {
+		t.Fatal("the capped run left nothing pending")
+	}
+	if _, err := a.Commit(context.Background(), Backfill.String(), archive.Step{Done: done, Update: pending}); err != nil {
+		t.Fatal(err)
+	}
+	opts.MaxPages = 0
+	second, err := Run(context.Background(), a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Resumed != len(pending) {
+		t.Errorf("resumed %d pending entries, the archive held %d", second.Resumed, len(pending))
+	}
+	truth := srv.Truth()
+	if first.Added+second.Added != len(truth) {
+		t.Errorf("the runs added %d+%d articles, the site has %d", first.Added, second.Added, len(truth))
+	}
+	opts.Mode = Incremental
+	cron, err := Run(context.Background(), a, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cols := len(srv.Site.ColumnNames()); cron.Requests > int64(cols+4) || cron.Added != 0 {
+		t.Errorf("cron crawl with nothing new made %d requests and added %d; want at most the %d columns + 4 and none", cron.Requests, cron.Added, cols)
+	}
+}

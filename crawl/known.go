@@ -26,7 +26,7 @@ func (cr *crawler) knownEntry(key string) (entry, bool) {
 	if err != nil || v == nil {
 		return entry{}, false
 	}
-	e, err := decodeEntry(v)
+	e, err := decodeEntry(key, v)
 	return e, err == nil
 }
 
@@ -52,8 +52,7 @@ func (cr *crawler) loadColumns() error {
 	}
 	for _, name := range []string{Backfill.String(), Incremental.String()} { // later runs win
 		err := cr.arch.LoadFrontier(name, func(fe archive.FrontierEntry, done bool) error {
-			if e, err := decodeEntry(fe.Value); done && err == nil {
-				e.Key = fe.Key
+			if e, err := decodeEntry(fe.Key, fe.Value); done && err == nil {
 				cr.noteColumn(e)
 			}
 			return nil

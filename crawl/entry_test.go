@@ -1,0 +1,79 @@
+package crawl
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestEntryRoundTrip(t *testing.T) {
+	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
+	for _, e := range []entry{
+		{URL: key, Key: key},
+		{URL: key, Key: key, Via: viaItem, Column: "要闻", Found: foundArticle},
+		{URL: key, Key: key, Via: viaPagination, Column: "基层党建", Depth: 3, Tries: 2, Err: "503 Service Unavailable",
+			Found: foundFailed, ETag: `"65b75c30-2f1a"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"},
+		{URL: "http://WWW.hnredstar.gov.cn/c/2024/01/29/123456.html#top", Key: key, Via: viaLink, Found: foundRedirect},
+		{URL: key, Key: key, Depth: 1 << 20, Tries: 300},
+	} {
+		got, err := decodeEntry(key, e.encode(key))
+		if err != nil {
+			t.Errorf("decode(encode(%+v)): %v", e, err)
+			continue
+		}
+		if got != e {
+			t.Errorf("decode(encode(%+v)) = %+v", e, got)
+		}
+	}
+}
+
+// An archive written before the binary format holds JSON entries, which
+// must still read.
+func TestEntryReadsJSON(t *testing.T) {
+	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
+	old := `{"u":"` + key + `","v":2,"c":"要闻","d":1,"f":"article","et":"\"x\"","lm":"Mon, 29 Jan 2024 07:20:00 GMT"}`
+	got, err := decodeEntry(key, []byte(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := entry{URL: key, Key: key, Via: viaItem, Column: "要闻", Depth: 1, Found: foundArticle, ETag: `"x"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"}
+	if got != want {
+		t.Errorf("decodeEntry(JSON) = %+v, want %+v", got, want)
+	}
+}
+
+// The binary form is what makes the frontier small: a typical done
+// article entry must take well under half its JSON.
+func TestEntryIsCompact(t *testing.T) {
+	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
+	e := entry{URL: key, Key: key, Via: viaItem, Column: "要闻", Found: foundArticle,
+		ETag: `"65b75c30-2f1a"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"}
+	js, _ := json.Marshal(e)
+	if bin := e.encode(key); len(bin)*2 > len(js) {
+		t.Errorf("binary entry %d bytes, JSON %d: want under half", len(bin), len(js))
+	}
+}
+
+func TestEntryRejectsDamage(t *testing.T) {
+	const key = "http://www.hnredstar.gov.cn/c/1.html"
+	good := (&entry{URL: key + "?x=1", Column: "要闻", Depth: 2, Found: foundList}).encode(key)
+	cases := map[string][]byte{
+		"empty":          nil,
+		"unknown format": append([]byte{0x7f}, good[1:]...),
+		"unknown found":  append([]byte{good[0], good[1], byte(len(foundCodes))}, good[3:]...),
+		"unknown field":  append([]byte{good[0], good[1], good[2], good[3] | 0x80}, good[4:]...),
+		"trailing bytes": append(append([]byte{}, good...), 0),
+		"bad JSON":       []byte(`{"u":`),
+	}
+	for cut := 1; cut < len(good); cut++ {
+		cases[fmt.Sprintf("cut at %d of %d", cut, len(good))] = good[:cut]
+	}
+	for name, b := range cases {
+		if _, err := decodeEntry(key, b); err == nil {
+			t.Errorf("%s: decoded without an error", name)
+		} else if b != nil && b[0] != '{' && !errors.Is(err, errBadEntry) {
+			t.Errorf("%s: error %v, want errBadEntry", name, err)
+		}
+	}
+}
