@@ -120,8 +120,13 @@ var errBadEntry = errors.New("unreadable frontier entry")
 func decodeEntry(key string, b []byte) (entry, error) {
 	e := entry{URL: key, Key: key}
 	if len(b) > 0 && b[0] == '{' {
-		err := json.Unmarshal(b, &e)
-		return e, err
+		if err := json.Unmarshal(b, &e); err != nil {
+			return entry{}, err
+		}
+		if e.URL == "" {
+			return entry{}, errBadEntry
+		}
+		return e, nil
 	}
 	if len(b) < 4 || b[0] != entryFormat || int(b[2]) >= len(foundCodes) {
 		return entry{}, errBadEntry
@@ -152,7 +157,7 @@ func decodeEntry(key string, b []byte) (entry, error) {
 	ok := str(entryURL, &e.URL) && str(entryColumn, &e.Column) && num(entryDepth, &e.Depth) &&
 		num(entryTries, &e.Tries) && str(entryErr, &e.Err) && str(entryETag, &e.ETag) &&
 		str(entryLastModified, &e.LastModified)
-	if !ok || len(b) != 0 || bits >= entryLastModified<<1 {
+	if !ok || len(b) != 0 || bits >= entryLastModified<<1 || e.URL == "" {
 		return entry{}, errBadEntry
 	}
 	return e, nil

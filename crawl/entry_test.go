@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -65,6 +66,7 @@ func TestEntryRejectsDamage(t *testing.T) {
 		"unknown field":  append([]byte{good[0], good[1], good[2], good[3] | 0x80}, good[4:]...),
 		"trailing bytes": append(append([]byte{}, good...), 0),
 		"bad JSON":       []byte(`{"u":`),
+		"JSON, no URL":   []byte(`{"u":"","f":"list"}`),
 	}
 	for cut := 1; cut < len(good); cut++ {
 		cases[fmt.Sprintf("cut at %d of %d", cut, len(good))] = good[:cut]
@@ -72,8 +74,32 @@ func TestEntryRejectsDamage(t *testing.T) {
 	for name, b := range cases {
 		if _, err := decodeEntry(key, b); err == nil {
 			t.Errorf("%s: decoded without an error", name)
-		} else if b != nil && b[0] != '{' && !errors.Is(err, errBadEntry) {
+		} else if name != "bad JSON" && !errors.Is(err, errBadEntry) {
 			t.Errorf("%s: error %v, want errBadEntry", name, err)
 		}
 	}
+}
+
+// FuzzEntry feeds decodeEntry arbitrary values, as a damaged archive
+// could hold: it must not panic, and what it reads must encode to a value
+// that reads back the same.
+func FuzzEntry(f *testing.F) {
+	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
+	f.Add((&entry{URL: key, Via: viaItem, Column: "要闻", Found: foundArticle}).encode(key))
+	f.Add((&entry{URL: key + "#x", Depth: 2, Tries: 1, Err: "timeout", ETag: `"e"`, LastModified: "x"}).encode(key))
+	f.Add([]byte(`{"u":"` + key + `","v":1,"f":"list"}`))
+	f.Add([]byte{entryFormat, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := decodeEntry(key, b)
+		if err != nil {
+			return
+		}
+		again, err := decodeEntry(key, e.encode(key))
+		if err != nil {
+			t.Fatalf("re-encoded %+v does not read: %v", e, err)
+		}
+		if slices.Contains(foundCodes[:], e.Found) && again != e {
+			t.Fatalf("round trip changed %+v into %+v", e, again)
+		}
+	})
 }

@@ -28,7 +28,7 @@ func TestScore(t *testing.T) {
 		{"x y z w", "", 0, 0, true, false, false},
 		{"", "", 0, 0, false, false, true},
 		{"a b c d a b c d", "a b c d", 0.2, 1, true, true, false}, // multiplicity
-		{"a, b. c d!", "a b c d", 1, 1, true, true, true},        // punctuation is not a word
+		{"a, b. c d!", "a b c d", 1, 1, true, true, true},         // punctuation is not a word
 	}
 	for _, tc := range cases {
 		s := Score(tc.pred, tc.truth)
