@@ -103,3 +103,34 @@ func FuzzEntry(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkEntry encodes and decodes a typical done article entry in the
+// binary form and, side by side, in the JSON form older archives hold.
+func BenchmarkEntry(b *testing.B) {
+	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
+	e := entry{URL: key, Key: key, Via: viaItem, Column: "要闻", Found: foundArticle,
+		ETag: `"65b75c30-2f1a"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"}
+	js, _ := json.Marshal(e)
+	for _, form := range []struct {
+		name   string
+		encode func() []byte
+		value  []byte
+	}{
+		{"binary", func() []byte { return e.encode(key) }, e.encode(key)},
+		{"json", func() []byte { v, _ := json.Marshal(e); return v }, js},
+	} {
+		b.Run(form.name+"/encode", func(b *testing.B) {
+			for b.Loop() {
+				form.encode()
+			}
+			b.ReportMetric(float64(len(form.value)), "bytes/entry")
+		})
+		b.Run(form.name+"/decode", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := decodeEntry(key, form.value); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
