@@ -167,7 +167,8 @@ type crawler struct {
 	seen        *seenSet
 	// followed maps the key of each page being fetched to the keys of the
 	// pages its redirects reached and added to seen, so that a retry of
-	// the fetch may follow the same redirects.
+	// the fetch may follow the same redirects, and a fetch that fails
+	// gives them back for other links to reach.
 	followed map[string][]string
 	// columns are the list pages reached by navigation (the columns'
 	// first pages), by key, as every run so far found them; persisted
@@ -1022,7 +1023,7 @@ func (cr *crawler) fetchEntry(e entry) (*colly.Response, error) {
 // retrying transient failures with exponential backoff and jitter. A
 // response is returned with the error for statuses the caller may read
 // (304, 404, challenge pages).
-func (cr *crawler) fetch(rawURL string, hdr http.Header) (*colly.Response, error) {
+func (cr *crawler) fetch(rawURL string, hdr http.Header) (_ *colly.Response, err error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -1032,9 +1033,15 @@ func (cr *crawler) fetch(rawURL string, hdr http.Header) (*colly.Response, error
 	} else if !ok {
 		return nil, colly.ErrRobotsTxtBlocked
 	}
-	if key, err := canon.URL(rawURL); err == nil {
+	if key, kerr := canon.URL(rawURL); kerr == nil {
 		defer func() {
 			cr.mu.Lock()
+			if err != nil {
+				// Nothing was fetched from the pages the redirects reached.
+				for _, target := range cr.followed[key] {
+					cr.seen.remove(target)
+				}
+			}
 			delete(cr.followed, key)
 			cr.mu.Unlock()
 		}()

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -638,5 +639,68 @@ func TestFrontierInJSONStillReads(t *testing.T) {
 	}
 	if cols := len(srv.Site.ColumnNames()); cron.Requests > int64(cols+4) || cron.Added != 0 {
 		t.Errorf("cron crawl with nothing new made %d requests and added %d; want at most the %d columns + 4 and none", cron.Requests, cron.Added, cols)
+	}
+}
+
+// When every attempt through a redirect fails, the page it led to was not
+// fetched: a link to that page found later in the run must still be
+// followed, rather than taken for a page already seen.
+func TestFailedRedirectLeavesItsPageReachable(t *testing.T) {
+	const articlePath = "/news/2024/01/29/1002.html"
+	const retries = 1
+	var articleHits atomic.Int32
+	failed := make(chan struct{}) // closed once the run has recorded the redirect's failure
+	var once sync.Once
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<html><body><a href="/old/1002.shtml">旧地址</a> <a href="/later/index.html">栏目</a></body></html>`))
+	})
+	mux.HandleFunc("/old/1002.shtml", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, articlePath, http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/later/index.html", func(w http.ResponseWriter, r *http.Request) {
+		select { // answer once the old address has failed
+		case <-failed:
+		case <-time.After(10 * time.Second):
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<html><body><a href="` + articlePath + `">新地址</a></body></html>`))
+	})
+	mux.HandleFunc(articlePath, func(w http.ResponseWriter, r *http.Request) {
+		if articleHits.Add(1) <= retries+1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<html><head><meta charset="utf-8"><title>组织工作会议召开</title></head><body><h1>组织工作会议召开</h1>` +
+			`<div class="info">来源：红星网 时间：2024-01-29 15:20</div><div class="content">` +
+			strings.Repeat("<p>这是一段足够长的正文，用来让页面看起来像一篇文章，而不是导航或列表页面。</p>", 12) +
+			`</div></body></html>`))
+	})
+	site := httptest.NewServer(mux)
+	defer site.Close()
+	a := openTestArchive(t)
+	res, err := Run(context.Background(), a, Options{
+		StartURLs:            []string{site.URL + "/"},
+		AllowedDomains:       []string{"127.0.0.1"},
+		UserAgent:            "crawler-test/1.0",
+		MaxRetries:           retries,
+		Parallelism:          2, // the list page waiting for the failure holds one connection
+		AllowPrivateNetworks: true,
+		Progress: func(r Result) {
+			if len(r.Failures) > 0 {
+				once.Do(func() { close(failed) })
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failures) == 0 {
+		t.Error("the old address's failure was not reported")
+	}
+	if _, err := a.Lookup(site.URL + articlePath); err != nil {
+		t.Errorf("the page behind the failed redirect was not archived from its later link (%d fetches of it): %v", articleHits.Load(), err)
 	}
 }

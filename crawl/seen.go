@@ -40,5 +40,8 @@ func (s *seenSet) add(key string) bool {
 	return true
 }
 
+// remove takes key out of the set.
+func (s *seenSet) remove(key string) { delete(s.set, s.hash(key)) }
+
 // len returns the number of keys added.
 func (s *seenSet) len() int { return len(s.set) }

@@ -25,4 +25,8 @@ func TestSeenSet(t *testing.T) {
 	if s.len() != n {
 		t.Errorf("len = %d, want %d", s.len(), n)
 	}
+	s.remove("http://www.hnredstar.gov.cn/c/2024/7.html")
+	if s.has("http://www.hnredstar.gov.cn/c/2024/7.html") || !s.has("http://www.hnredstar.gov.cn/c/2024/8.html") || s.len() != n-1 {
+		t.Error("remove took out the wrong URLs")
+	}
 }
