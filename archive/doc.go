@@ -69,7 +69,7 @@
 // # On-disk format, schema version 2
 //
 // All integers in keys are big-endian, so keys sort numerically. Values
-// other than runs and state start with a format byte (1, or as noted),
+// other than runs, state and frontier start with a format byte (1, or as noted),
 // then fields in the order given. In values, "uvarint"/"varint" are encoding/binary
 // varints, a "string" is a uvarint length and that many bytes, a "list" is
 // a uvarint count and that many strings, and a "time" is one byte 0 (zero
@@ -116,6 +116,11 @@
 //	          per record, for the latest version's publication time.
 //	runs      seq(8) → JSON object of Run (see its tags).
 //	state     key → value as given to PutState.
+//	frontier  name → a bucket per crawl frontier ("backfill", "incremental"),
+//	          holding buckets pending and done: canonical URL → the
+//	          crawler's value, opaque here (crawl/entry.go has its format;
+//	          crawlers before it wrote JSON objects). Created by the first
+//	          Commit.
 //	changed   id(8) → time(12) of the record's last change, encoded as in
 //	          bytime. One entry per record. (Schema 2.)
 //	bychange  time(12) id(8) → empty: the same times, ordered, for
