@@ -116,7 +116,7 @@
 //	          per record, for the latest version's publication time.
 //	runs      seq(8) → JSON object of Run (see its tags).
 //	state     key → value as given to PutState.
-//	frontier  name → a bucket per crawl frontier ("backfill", "incremental"),
+//	frontier  name → a bucket per crawl frontier ("backfill", "crawl"),
 //	          holding buckets pending and done: canonical URL → the
 //	          crawler's value, opaque here (crawl/entry.go has its format;
 //	          crawlers before it wrote JSON objects). Created by the first
