@@ -533,50 +533,72 @@ func TestSpilledBackfillResumes(t *testing.T) {
 	}
 }
 
+// htmlPage answers with the HTML page body.
+func htmlPage(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(body))
+	}
+}
+
+// articleHTML is a plain article page: a title, a line with the source
+// and time, and a body long enough to be taken for an article, ending
+// with extra.
+func articleHTML(title, extra string) string {
+	return `<html><head><meta charset="utf-8"><title>` + title + `</title></head><body><h1>` + title +
+		`</h1><div class="info">来源：红星网 时间：2024-01-29 15:20</div><div class="content">` +
+		strings.Repeat("<p>这是一段足够长的正文，用来让页面看起来像一篇文章，而不是导航或列表页面。</p>", 12) +
+		extra + `</div></body></html>`
+}
+
+// busyArticle answers 503 to the first busy requests, then with an
+// article titled title; hits counts the requests.
+func busyArticle(title string, busy int32, hits *atomic.Int32) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) <= busy {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		htmlPage(articleHTML(title, ""))(w, r)
+	}
+}
+
+// localOptions are the options of a run over a test server at siteURL.
+func localOptions(siteURL string) Options {
+	return Options{
+		StartURLs:            []string{siteURL + "/"},
+		AllowedDomains:       []string{"127.0.0.1"},
+		UserAgent:            "crawler-test/1.0",
+		AllowPrivateNetworks: true,
+	}
+}
+
 // A page reached only through a redirect must be archived even when the
 // first fetch through that redirect fails and is retried: the retry
 // follows the same redirect, which the run's seen-set must not refuse.
 func TestRetriedRedirectReachesItsPage(t *testing.T) {
+	const articlePath = "/news/2024/01/29/1001.html"
 	const title = "县委组织部开展党员教育培训"
-	var newHits atomic.Int32
+	var hits atomic.Int32
 	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(`<html><body><a href="/old/1001.shtml">旧地址</a></body></html>`))
-	})
-	mux.HandleFunc("/old/1001.shtml", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/news/2024/01/29/1001.html", http.StatusMovedPermanently)
-	})
-	mux.HandleFunc("/news/2024/01/29/1001.html", func(w http.ResponseWriter, r *http.Request) {
-		if newHits.Add(1) == 1 {
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(`<html><head><meta charset="utf-8"><title>` + title + `</title></head><body><h1>` + title +
-			`</h1><div class="info">来源：红星网 时间：2024-01-29 15:20</div><div class="content">` +
-			strings.Repeat("<p>这是一段足够长的正文，用来让页面看起来像一篇文章，而不是导航或列表页面。</p>", 12) +
-			`</div></body></html>`))
-	})
+	mux.Handle("/", htmlPage(`<html><body><a href="/old/1001.shtml">旧地址</a></body></html>`))
+	mux.Handle("/old/1001.shtml", http.RedirectHandler(articlePath, http.StatusMovedPermanently))
+	mux.Handle(articlePath, busyArticle(title, 1, &hits))
 	site := httptest.NewServer(mux)
 	defer site.Close()
 	a := openTestArchive(t)
-	res, err := Run(context.Background(), a, Options{
-		StartURLs:            []string{site.URL + "/"},
-		AllowedDomains:       []string{"127.0.0.1"},
-		UserAgent:            "crawler-test/1.0",
-		MaxRetries:           2,
-		AllowPrivateNetworks: true,
-	})
+	opts := localOptions(site.URL)
+	opts.MaxRetries = 2
+	res, err := Run(context.Background(), a, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Retries == 0 {
 		t.Fatal("the 503 was not retried")
 	}
-	rec, err := a.Lookup(site.URL + "/news/2024/01/29/1001.html")
+	rec, err := a.Lookup(site.URL + articlePath)
 	if err != nil {
-		t.Fatalf("the page behind the retried redirect was not archived (%d fetches of it, %d failures): %v", newHits.Load(), len(res.Failures), err)
+		t.Fatalf("the page behind the retried redirect was not archived (%d fetches of it, %d failures): %v", hits.Load(), len(res.Failures), err)
 	}
 	if rec.Title != title {
 		t.Errorf("title = %q, want %q", rec.Title, title)
@@ -648,52 +670,33 @@ func TestFrontierInJSONStillReads(t *testing.T) {
 func TestFailedRedirectLeavesItsPageReachable(t *testing.T) {
 	const articlePath = "/news/2024/01/29/1002.html"
 	const retries = 1
-	var articleHits atomic.Int32
+	var hits atomic.Int32
 	failed := make(chan struct{}) // closed once the run has recorded the redirect's failure
 	var once sync.Once
 	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(`<html><body><a href="/old/1002.shtml">旧地址</a> <a href="/later/index.html">栏目</a></body></html>`))
-	})
-	mux.HandleFunc("/old/1002.shtml", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, articlePath, http.StatusMovedPermanently)
-	})
+	mux.Handle("/", htmlPage(`<html><body><a href="/old/1002.shtml">旧地址</a> <a href="/later/index.html">栏目</a></body></html>`))
+	mux.Handle("/old/1002.shtml", http.RedirectHandler(articlePath, http.StatusMovedPermanently))
+	list := htmlPage(`<html><body><a href="` + articlePath + `">新地址</a></body></html>`)
 	mux.HandleFunc("/later/index.html", func(w http.ResponseWriter, r *http.Request) {
 		select { // answer once the old address has failed
 		case <-failed:
 		case <-time.After(10 * time.Second):
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(`<html><body><a href="` + articlePath + `">新地址</a></body></html>`))
+		list(w, r)
 	})
-	mux.HandleFunc(articlePath, func(w http.ResponseWriter, r *http.Request) {
-		if articleHits.Add(1) <= retries+1 {
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(`<html><head><meta charset="utf-8"><title>组织工作会议召开</title></head><body><h1>组织工作会议召开</h1>` +
-			`<div class="info">来源：红星网 时间：2024-01-29 15:20</div><div class="content">` +
-			strings.Repeat("<p>这是一段足够长的正文，用来让页面看起来像一篇文章，而不是导航或列表页面。</p>", 12) +
-			`</div></body></html>`))
-	})
+	mux.Handle(articlePath, busyArticle("组织工作会议召开", retries+1, &hits))
 	site := httptest.NewServer(mux)
 	defer site.Close()
 	a := openTestArchive(t)
-	res, err := Run(context.Background(), a, Options{
-		StartURLs:            []string{site.URL + "/"},
-		AllowedDomains:       []string{"127.0.0.1"},
-		UserAgent:            "crawler-test/1.0",
-		MaxRetries:           retries,
-		Parallelism:          2, // the list page waiting for the failure holds one connection
-		AllowPrivateNetworks: true,
-		Progress: func(r Result) {
-			if len(r.Failures) > 0 {
-				once.Do(func() { close(failed) })
-			}
-		},
-	})
+	opts := localOptions(site.URL)
+	opts.MaxRetries = retries
+	opts.Parallelism = 2 // the list page waiting for the failure holds one connection
+	opts.Progress = func(r Result) {
+		if len(r.Failures) > 0 {
+			once.Do(func() { close(failed) })
+		}
+	}
+	res, err := Run(context.Background(), a, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -701,6 +704,6 @@ func TestFailedRedirectLeavesItsPageReachable(t *testing.T) {
 		t.Error("the old address's failure was not reported")
 	}
 	if _, err := a.Lookup(site.URL + articlePath); err != nil {
-		t.Errorf("the page behind the failed redirect was not archived from its later link (%d fetches of it): %v", articleHits.Load(), err)
+		t.Errorf("the page behind the failed redirect was not archived from its later link (%d fetches of it): %v", hits.Load(), err)
 	}
 }

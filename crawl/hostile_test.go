@@ -29,12 +29,6 @@ func hostileSite(t *testing.T) (site *httptest.Server, offsite *countingHandler)
 	zw.Write(bytes.Repeat([]byte("<p>炸弹</p>"), 4<<20)) // 56 MB unpacked
 	zw.Close()
 
-	article := func(title, extra string) string {
-		return `<html><head><meta charset="utf-8"><title>` + title + `</title></head><body><h1>` + title +
-			`</h1><div class="info">来源：红星网 时间：2024-01-29 15:20</div><div class="content">` +
-			strings.Repeat("<p>这是一段足够长的正文，用来让页面看起来像一篇文章，而不是导航或列表页面。</p>", 12) +
-			extra + `</div></body></html>`
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -67,7 +61,7 @@ func hostileSite(t *testing.T) (site *httptest.Server, offsite *countingHandler)
 	})
 	mux.HandleFunc("/badutf8", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(article("坏编码页面", "<p>\xff\xfe\xc3\x28 无效字节</p>")))
+		w.Write([]byte(articleHTML("坏编码页面", "<p>\xff\xfe\xc3\x28 无效字节</p>")))
 	})
 	mux.HandleFunc("/empty", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -83,7 +77,7 @@ func hostileSite(t *testing.T) (site *httptest.Server, offsite *countingHandler)
 		http.Redirect(w, r, away+"/redirected", http.StatusFound)
 	})
 	mux.HandleFunc("/creds", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(article("凭据页面", "")))
+		w.Write([]byte(articleHTML("凭据页面", "")))
 	})
 	site = httptest.NewServer(mux)
 	t.Cleanup(site.Close)
