@@ -535,28 +535,8 @@ func isWide(r rune) bool {
 // between two wide characters, where the source's line wrapping is not a
 // space.
 func normalize(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	pending, brk := false, false
-	var last rune = -1
-	for _, r := range s {
-		switch {
-		case invisible(r):
-			continue
-		case r == '\n' || r == '\r':
-			pending, brk = true, true
-		case isSpace(r):
-			pending = true
-		default:
-			if pending && last >= 0 && !(brk && isWide(last) && isWide(r)) {
-				b.WriteByte(' ')
-			}
-			pending, brk = false, false
-			b.WriteRune(r)
-			last = r
-		}
-	}
-	return b.String()
+	text, _, _ := normText(s)
+	return text
 }
 
 // gapText is normalize but keeps a visible gap as two spaces: any run of
@@ -594,7 +574,8 @@ func gapText(s string) string {
 const maxLineRunes = 200
 
 // normText returns normalize(s), its number of non-space runes and
-// whether any is an East Asian wide character, in one pass.
+// whether any is an East Asian wide character, in one pass: normalize's
+// work is done here.
 func normText(s string) (text string, n int, wide bool) {
 	var tb strings.Builder
 	tb.Grow(len(s))
