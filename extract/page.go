@@ -121,12 +121,7 @@ func stripRawText(src []byte) (parts, scripts [][]byte) {
 		switch {
 		case c == '!' || c == '?':
 			// A bogus comment or doctype: up to the next '>'.
-			k := bytes.IndexByte(src[i:], '>')
-			if k < 0 {
-				i = len(src)
-				continue
-			}
-			i += k + 1
+			i = pastByte(src, i, '>')
 			continue
 		case c == '/':
 			if i+2 < len(src) && isASCIILetter(src[i+2]) {
@@ -139,12 +134,7 @@ func stripRawText(src []byte) (parts, scripts [][]byte) {
 			}
 			// </> is dropped, </ before anything else opens a bogus
 			// comment up to the next '>'.
-			k := bytes.IndexByte(src[i:], '>')
-			if k < 0 {
-				i = len(src)
-				continue
-			}
-			i += k + 1
+			i = pastByte(src, i, '>')
 			continue
 		case !isASCIILetter(c):
 			i++
@@ -202,6 +192,15 @@ func stripRawText(src []byte) (parts, scripts [][]byte) {
 		i = close + 2 + len(name)
 	}
 	return append(parts, src[last:]), scripts
+}
+
+// pastByte returns the index just past the first c in src at or after i,
+// or len(src) when there is none.
+func pastByte(src []byte, i int, c byte) int {
+	if k := bytes.IndexByte(src[i:], c); k >= 0 {
+		return i + k + 1
+	}
+	return len(src)
 }
 
 // partsReader reads the concatenation of byte slices.
