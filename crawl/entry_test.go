@@ -8,17 +8,26 @@ import (
 	"testing"
 )
 
+// articleKey is the frontier key of the entries below.
+const articleKey = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
+
+// doneArticle is a typical done entry: an article found on a list, with
+// the validators its server sent.
+func doneArticle() entry {
+	return entry{URL: articleKey, Key: articleKey, Via: viaItem, Column: "要闻", Found: foundArticle,
+		ETag: `"65b75c30-2f1a"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"}
+}
+
 func TestEntryRoundTrip(t *testing.T) {
-	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
 	for _, e := range []entry{
-		{URL: key, Key: key},
-		{URL: key, Key: key, Via: viaItem, Column: "要闻", Found: foundArticle},
-		{URL: key, Key: key, Via: viaPagination, Column: "基层党建", Depth: 3, Tries: 2, Err: "503 Service Unavailable",
+		{URL: articleKey, Key: articleKey},
+		{URL: articleKey, Key: articleKey, Via: viaItem, Column: "要闻", Found: foundArticle},
+		{URL: articleKey, Key: articleKey, Via: viaPagination, Column: "基层党建", Depth: 3, Tries: 2, Err: "503 Service Unavailable",
 			Found: foundFailed, ETag: `"65b75c30-2f1a"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"},
-		{URL: "http://WWW.hnredstar.gov.cn/c/2024/01/29/123456.html#top", Key: key, Via: viaLink, Found: foundRedirect},
-		{URL: key, Key: key, Depth: 1 << 20, Tries: 300},
+		{URL: "http://WWW.hnredstar.gov.cn/c/2024/01/29/123456.html#top", Key: articleKey, Via: viaLink, Found: foundRedirect},
+		{URL: articleKey, Key: articleKey, Depth: 1 << 20, Tries: 300},
 	} {
-		got, err := decodeEntry(key, e.encode(key))
+		got, err := decodeEntry(articleKey, e.encode(articleKey))
 		if err != nil {
 			t.Errorf("decode(encode(%+v)): %v", e, err)
 			continue
@@ -32,13 +41,12 @@ func TestEntryRoundTrip(t *testing.T) {
 // An archive written before the binary format holds JSON entries, which
 // must still read.
 func TestEntryReadsJSON(t *testing.T) {
-	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
-	old := `{"u":"` + key + `","v":2,"c":"要闻","d":1,"f":"article","et":"\"x\"","lm":"Mon, 29 Jan 2024 07:20:00 GMT"}`
-	got, err := decodeEntry(key, []byte(old))
+	old := `{"u":"` + articleKey + `","v":2,"c":"要闻","d":1,"f":"article","et":"\"x\"","lm":"Mon, 29 Jan 2024 07:20:00 GMT"}`
+	got, err := decodeEntry(articleKey, []byte(old))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := entry{URL: key, Key: key, Via: viaItem, Column: "要闻", Depth: 1, Found: foundArticle, ETag: `"x"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"}
+	want := entry{URL: articleKey, Key: articleKey, Via: viaItem, Column: "要闻", Depth: 1, Found: foundArticle, ETag: `"x"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"}
 	if got != want {
 		t.Errorf("decodeEntry(JSON) = %+v, want %+v", got, want)
 	}
@@ -47,11 +55,9 @@ func TestEntryReadsJSON(t *testing.T) {
 // The binary form is what makes the frontier small: a typical done
 // article entry must take well under half its JSON.
 func TestEntryIsCompact(t *testing.T) {
-	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
-	e := entry{URL: key, Key: key, Via: viaItem, Column: "要闻", Found: foundArticle,
-		ETag: `"65b75c30-2f1a"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"}
+	e := doneArticle()
 	js, _ := json.Marshal(e)
-	if bin := e.encode(key); len(bin)*2 > len(js) {
+	if bin := e.encode(articleKey); len(bin)*2 > len(js) {
 		t.Errorf("binary entry %d bytes, JSON %d: want under half", len(bin), len(js))
 	}
 }
@@ -84,17 +90,16 @@ func TestEntryRejectsDamage(t *testing.T) {
 // could hold: it must not panic, and what it reads must encode to a value
 // that reads back the same.
 func FuzzEntry(f *testing.F) {
-	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
-	f.Add((&entry{URL: key, Via: viaItem, Column: "要闻", Found: foundArticle}).encode(key))
-	f.Add((&entry{URL: key + "#x", Depth: 2, Tries: 1, Err: "timeout", ETag: `"e"`, LastModified: "x"}).encode(key))
-	f.Add([]byte(`{"u":"` + key + `","v":1,"f":"list"}`))
+	f.Add((&entry{URL: articleKey, Via: viaItem, Column: "要闻", Found: foundArticle}).encode(articleKey))
+	f.Add((&entry{URL: articleKey + "#x", Depth: 2, Tries: 1, Err: "timeout", ETag: `"e"`, LastModified: "x"}).encode(articleKey))
+	f.Add([]byte(`{"u":"` + articleKey + `","v":1,"f":"list"}`))
 	f.Add([]byte{entryFormat, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e, err := decodeEntry(key, b)
+		e, err := decodeEntry(articleKey, b)
 		if err != nil {
 			return
 		}
-		again, err := decodeEntry(key, e.encode(key))
+		again, err := decodeEntry(articleKey, e.encode(articleKey))
 		if err != nil {
 			t.Fatalf("re-encoded %+v does not read: %v", e, err)
 		}
@@ -107,16 +112,14 @@ func FuzzEntry(f *testing.F) {
 // BenchmarkEntry encodes and decodes a typical done article entry in the
 // binary form and, side by side, in the JSON form older archives hold.
 func BenchmarkEntry(b *testing.B) {
-	const key = "http://www.hnredstar.gov.cn/c/2024/01/29/123456.html"
-	e := entry{URL: key, Key: key, Via: viaItem, Column: "要闻", Found: foundArticle,
-		ETag: `"65b75c30-2f1a"`, LastModified: "Mon, 29 Jan 2024 07:20:00 GMT"}
+	e := doneArticle()
 	js, _ := json.Marshal(e)
 	for _, form := range []struct {
 		name   string
 		encode func() []byte
 		value  []byte
 	}{
-		{"binary", func() []byte { return e.encode(key) }, e.encode(key)},
+		{"binary", func() []byte { return e.encode(articleKey) }, e.encode(articleKey)},
 		{"json", func() []byte { v, _ := json.Marshal(e); return v }, js},
 	} {
 		b.Run(form.name+"/encode", func(b *testing.B) {
@@ -127,7 +130,7 @@ func BenchmarkEntry(b *testing.B) {
 		})
 		b.Run(form.name+"/decode", func(b *testing.B) {
 			for b.Loop() {
-				if _, err := decodeEntry(key, form.value); err != nil {
+				if _, err := decodeEntry(articleKey, form.value); err != nil {
 					b.Fatal(err)
 				}
 			}
