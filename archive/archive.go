@@ -81,6 +81,9 @@ type Options struct {
 	// NoSync skips fsync after each transaction: faster, but a crash can
 	// lose or corrupt recent writes. For tests and one-off imports.
 	NoSync bool
+	// Salvage opens a damaged file (see ErrDamaged) instead of refusing
+	// it, for Verify to report what can still be read; with ReadOnly only.
+	Salvage bool
 	// Now is the clock that dates changes to records (see ChangedAt);
 	// nil means time.Now.
 	Now func() time.Time
@@ -127,6 +130,9 @@ func Open(path string, opts Options) (*Archive, error) {
 		PageSize:     pageSize, // for new files; bbolt reads an existing file's own
 	}
 
+	if opts.Salvage && !opts.ReadOnly {
+		return nil, fmt.Errorf("open archive %s: Salvage needs ReadOnly", path)
+	}
 	fi, err := os.Stat(path)
 	exists := err == nil
 	switch {
@@ -148,7 +154,14 @@ func Open(path string, opts Options) (*Archive, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = probe.View(func(tx *bolt.Tx) error { return checkMeta(tx, path) })
+		err = guard(path, func() error {
+			return probe.View(func(tx *bolt.Tx) error {
+				if err := checkSize(tx, path); err != nil {
+					return err
+				}
+				return checkMeta(tx, path)
+			})
+		})
 		if cerr := probe.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("open archive %s: %w", path, cerr)
 		}
@@ -184,25 +197,33 @@ func Open(path string, opts Options) (*Archive, error) {
 	// unchanged.
 	empty := false
 	schema := 0
-	err = db.View(func(tx *bolt.Tx) error {
-		empty = isEmpty(tx)
-		if empty {
+	err = guard(path, func() error {
+		return db.View(func(tx *bolt.Tx) error {
+			if err := checkSize(tx, path); err != nil && !opts.Salvage {
+				return err
+			}
+			empty = isEmpty(tx)
+			if empty {
+				return nil
+			}
+			if err := checkMeta(tx, path); err != nil {
+				return err
+			}
+			schema = schemaOf(tx)
 			return nil
-		}
-		if err := checkMeta(tx, path); err != nil {
-			return err
-		}
-		schema = schemaOf(tx)
-		return nil
+		})
 	})
+	if opts.Salvage && errors.Is(err, ErrDamaged) {
+		err = nil // Verify reports the damage
+	}
 	switch {
 	case err == nil && empty && opts.ReadOnly:
 		err = fmt.Errorf("open archive %s: bbolt file without a %q bucket: %w", path, bucketMeta, ErrNotArchive)
 	case err == nil && empty:
-		err = db.Update(func(tx *bolt.Tx) error { return initMeta(tx, path) })
+		err = guard(path, func() error { return db.Update(func(tx *bolt.Tx) error { return initMeta(tx, path) }) })
 		schema = schemaVersion
 	case err == nil && schema < schemaVersion && !opts.ReadOnly:
-		err = db.Update(func(tx *bolt.Tx) error { return migrate(tx, path, now()) })
+		err = guard(path, func() error { return db.Update(func(tx *bolt.Tx) error { return migrate(tx, path, now()) }) })
 		schema = schemaVersion
 	}
 	if err != nil {
@@ -223,13 +244,16 @@ func Open(path string, opts Options) (*Archive, error) {
 	}
 	a := &Archive{db: db, path: path, readOnly: opts.ReadOnly, enc: enc, dec: dec, now: now, schema: schema}
 	var dicts map[uint32][]byte
-	err = db.View(func(tx *bolt.Tx) error {
+	err = a.view(func(tx *bolt.Tx) error {
 		dicts, err = loadDicts(tx)
 		return err
 	})
 	var codec *dictCodec
 	if err == nil {
 		codec, err = newDictCodec(dicts)
+	}
+	if opts.Salvage && err != nil {
+		err = nil // Verify reports the damage; raw pages may not decompress
 	}
 	if err != nil {
 		a.Close()
@@ -347,8 +371,10 @@ func (a *Archive) update(fn func(tx *bolt.Tx) error) error {
 	if a.readOnly {
 		return fmt.Errorf("archive %s: %w", a.path, ErrReadOnly)
 	}
-	return a.db.Update(func(tx *bolt.Tx) error {
-		a.release.beforeWrite(tx)
-		return fn(tx)
+	return guard(a.path, func() error {
+		return a.db.Update(func(tx *bolt.Tx) error {
+			a.release.beforeWrite(tx)
+			return fn(tx)
+		})
 	})
 }

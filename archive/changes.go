@@ -72,7 +72,7 @@ func (a *Archive) ChangedAt(id string) (time.Time, error) {
 		return time.Time{}, a.errOldSchema("change times")
 	}
 	var t time.Time
-	err = a.db.View(func(tx *bolt.Tx) error {
+	err = a.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketChanged).Get(idKey(n))
 		if v == nil {
 			return fmt.Errorf("record %s: %w", formatID(n), ErrNotFound)

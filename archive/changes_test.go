@@ -172,7 +172,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 		t.Errorf("changed since Feb 4 after upgrade: %q, want only the record dated to the upgrade", got)
 	}
 	var schema string
-	a.db.View(func(tx *bolt.Tx) error {
+	a.view(func(tx *bolt.Tx) error {
 		schema = string(tx.Bucket(bucketMeta).Get(metaSchema))
 		return nil
 	})

@@ -45,7 +45,7 @@ func TestDictionary(t *testing.T) {
 	}
 	var plainSize, dictSize int
 	formats := map[byte]int{}
-	a.db.View(func(tx *bolt.Tx) error {
+	a.view(func(tx *bolt.Tx) error {
 		raw, versions := tx.Bucket(bucketRaw), tx.Bucket(bucketVersions)
 		for id := uint64(1); id <= uint64(n); id++ {
 			v := raw.Get(rawKey(id, 1, 0))

@@ -38,6 +38,12 @@ var (
 	// writable Open upgrades the file.
 	ErrOldSchema = errors.New("archive schema too old for this")
 
+	// ErrDamaged is returned when the archive file is damaged: truncated,
+	// or holding pages that are not what bbolt expects. Such an error
+	// names the file and tells the user to run crawler verify, which
+	// reports what can still be read.
+	ErrDamaged = errors.New("archive file is damaged")
+
 	// ErrConflict is returned by Reextract when the record got a new
 	// version after the raw pages were read; re-extract it again.
 	ErrConflict = errors.New("record changed since its raw pages were read")

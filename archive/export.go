@@ -52,7 +52,16 @@ func (a *Archive) WriteJSONL(ctx context.Context, w io.Writer, f Filter, o JSONL
 			case buf = <-free:
 			default:
 			}
-			go func() { out <- a.encodeBatch(batch, f.Columns, o.Fields, buf) }()
+			go func() {
+				var b encodedBatch
+				if err := guard(a.path, func() error {
+					b = a.encodeBatch(batch, f.Columns, o.Fields, buf)
+					return nil
+				}); err != nil {
+					b = encodedBatch{err: err}
+				}
+				out <- b
+			}()
 			return nil
 		})
 	}()

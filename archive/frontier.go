@@ -111,7 +111,7 @@ func (a *Archive) Commit(ctx context.Context, name string, s Step) ([]Outcome, e
 // LoadFrontier calls fn for every entry of the frontier called name:
 // pending ones first, then done ones. Values are copies.
 func (a *Archive) LoadFrontier(name string, fn func(e FrontierEntry, done bool) error) error {
-	return a.db.View(func(tx *bolt.Tx) error {
+	return a.view(func(tx *bolt.Tx) error {
 		pending, done, err := frontierBuckets(tx, name, false)
 		if err != nil || pending == nil {
 			return err
@@ -135,7 +135,7 @@ func (a *Archive) LoadFrontier(name string, fn func(e FrontierEntry, done bool) 
 // name, in key order, until fn returns false. Values are copies. It reads
 // in one transaction: fn must not write to the archive.
 func (a *Archive) ForEachPending(name string, fn func(FrontierEntry) bool) error {
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		pending, _, err := frontierBuckets(tx, name, false)
 		if err != nil || pending == nil {
 			return err
@@ -158,7 +158,7 @@ func (a *Archive) ForEachPending(name string, fn func(FrontierEntry) bool) error
 // the named frontiers that has one, or nil if none has.
 func (a *Archive) FrontierDone(key string, names ...string) ([]byte, error) {
 	var v []byte
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		for _, name := range names {
 			_, done, err := frontierBuckets(tx, name, false)
 			if err != nil {

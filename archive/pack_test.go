@@ -26,7 +26,7 @@ func TestAppendedBucketsArePacked(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketRaw, bucketVersions} {
 			s := tx.Bucket(name).Stats()
 			used := float64(s.LeafInuse+s.BranchInuse) / float64(s.LeafAlloc+s.BranchAlloc)

@@ -255,7 +255,7 @@ func (a *Archive) PutBatch(ctx context.Context, arts []Article) ([]Outcome, erro
 // file (and fsync), on re-crawls where most articles are unchanged.
 func (a *Archive) unchanged(ps []prepared) bool {
 	same := true
-	a.db.View(func(tx *bolt.Tx) error {
+	a.view(func(tx *bolt.Tx) error {
 		urls := tx.Bucket(bucketURLs)
 		for i := range ps {
 			_, seen, _, ok := parseURLValue(urls.Get([]byte(ps[i].url)))
@@ -276,7 +276,7 @@ func (a *Archive) Has(url string) (bool, error) {
 		return false, err
 	}
 	var ok bool
-	err = a.db.View(func(tx *bolt.Tx) error {
+	err = a.view(func(tx *bolt.Tx) error {
 		ok = tx.Bucket(bucketURLs).Get([]byte(u)) != nil
 		return nil
 	})

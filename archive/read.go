@@ -120,7 +120,7 @@ func (a *Archive) scan(ctx context.Context, f Filter, fn func([]storedRecord) er
 		if a.schema < 2 {
 			return a.errOldSchema("change times")
 		}
-		err := a.db.View(func(tx *bolt.Tx) error {
+		err := a.view(func(tx *bolt.Tx) error {
 			var err error
 			changed, err = changedSince(tx, f.ChangedSince)
 			return err
@@ -139,7 +139,7 @@ func (a *Archive) scan(ctx context.Context, f Filter, fn func([]storedRecord) er
 		}
 		batch := make([]storedRecord, 0, forEachBatch)
 		done := false
-		err := a.db.View(func(tx *bolt.Tx) error {
+		err := a.view(func(tx *bolt.Tx) error {
 			arts := tx.Bucket(bucketArticles)
 			versions := tx.Bucket(bucketVersions)
 			c := tx.Bucket(bucketByTime).Cursor()
@@ -240,7 +240,7 @@ func (a *Archive) Versions(id string) ([]Record, error) {
 		return nil, err
 	}
 	var recs []Record
-	err = a.db.View(func(tx *bolt.Tx) error {
+	err = a.view(func(tx *bolt.Tx) error {
 		h, err := getHeader(tx.Bucket(bucketArticles), n)
 		if err != nil {
 			return err
@@ -271,7 +271,7 @@ func (a *Archive) Get(id string) (Record, error) {
 		return Record{}, err
 	}
 	var r Record
-	err = a.db.View(func(tx *bolt.Tx) error {
+	err = a.view(func(tx *bolt.Tx) error {
 		r, err = a.latestRecord(tx.Bucket(bucketArticles), tx.Bucket(bucketVersions), n)
 		return err
 	})
@@ -289,7 +289,7 @@ func (a *Archive) Lookup(url string) (Record, error) {
 		return Record{}, err
 	}
 	var r Record
-	err = a.db.View(func(tx *bolt.Tx) error {
+	err = a.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketURLs).Get([]byte(p))
 		if v == nil {
 			return ErrNotFound
@@ -318,7 +318,7 @@ func (a *Archive) RawPages(id string, version int) ([]RawPage, error) {
 		return nil, err
 	}
 	var pages []RawPage
-	err = a.db.View(func(tx *bolt.Tx) error {
+	err = a.view(func(tx *bolt.Tx) error {
 		h, err := getHeader(tx.Bucket(bucketArticles), n)
 		if err != nil {
 			return err

@@ -45,7 +45,7 @@ func (a *Archive) Reextract(ctx context.Context, id string, base int, art Articl
 	// Compare in a read transaction first, so that a re-extraction that
 	// changes nothing (the common case) writes nothing.
 	var old version
-	err = a.db.View(func(tx *bolt.Tx) error {
+	err = a.view(func(tx *bolt.Tx) error {
 		h, err := getHeader(tx.Bucket(bucketArticles), n)
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ func (a *Archive) IDs(ctx context.Context, fn func(id string) error) error {
 			return err
 		}
 		batch = batch[:0]
-		err := a.db.View(func(tx *bolt.Tx) error {
+		err := a.view(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucketArticles).Cursor()
 			var k []byte
 			if last == nil {
@@ -208,7 +208,7 @@ func (a *Archive) IDs(ctx context.Context, fn func(id string) error) error {
 // Len returns the number of records.
 func (a *Archive) Len() (int, error) {
 	var n int
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		n = tx.Bucket(bucketArticles).Stats().KeyN
 		return nil
 	})

@@ -51,7 +51,7 @@ func (a *Archive) PutRun(r Run) error {
 // Runs returns up to limit runs (all if limit <= 0), newest first.
 func (a *Archive) Runs(limit int) ([]Run, error) {
 	var runs []Run
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketRuns).Cursor()
 		for k, v := c.Last(); k != nil && (limit <= 0 || len(runs) < limit); k, v = c.Prev() {
 			var r Run
@@ -82,7 +82,7 @@ type Stats struct {
 // Stats walks the archive and counts its contents.
 func (a *Archive) Stats() (Stats, error) {
 	var s Stats
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		s.Articles = tx.Bucket(bucketArticles).Stats().KeyN
 		s.Versions = tx.Bucket(bucketVersions).Stats().KeyN
 		err := tx.Bucket(bucketURLs).ForEach(func(_, v []byte) error {
@@ -142,7 +142,7 @@ func (a *Archive) PutState(key string, value []byte) error {
 // is none.
 func (a *Archive) State(key string) ([]byte, error) {
 	var v []byte
-	err := a.db.View(func(tx *bolt.Tx) error {
+	err := a.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketState).Get([]byte(key)); b != nil {
 			v = append([]byte{}, b...)
 		}

@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -51,10 +53,74 @@ func (a *Archive) Verify(ctx context.Context) ([]Problem, error) {
 	}
 	defer tx.Rollback()
 	v := verifier{a: a, tx: tx, ctx: ctx}
-	if err := v.run(); err != nil {
+	if err := checkSize(tx, a.path); err != nil {
+		// bbolt's own check would fault reading past the end, in a
+		// goroutine where that cannot be caught: count what is readable.
+		v.add("bbolt", "", "%v", err.(*damageError).cause)
+		v.survey()
+		return v.probs, nil
+	}
+	if err := checkPages(a.path); err != nil {
+		// bbolt's own check would fault on this file where the fault
+		// cannot be caught.
+		v.add("bbolt", "", "%v", err)
+		v.survey()
+		return v.probs, nil
+	}
+	err = guard(a.path, v.run)
+	var damaged *damageError
+	if errors.As(err, &damaged) {
+		v.add("bbolt", "", "reading the file failed: %v", damaged.cause)
+		v.survey()
+		return v.probs, nil
+	}
+	if err != nil {
 		return v.probs, fmt.Errorf("verify %s: %w", a.path, err)
 	}
 	return v.probs, nil
+}
+
+// survey reports, for a damaged file, each top-level bucket with the
+// number of entries that could still be read and, where reading stopped,
+// why: what a restore from the file could recover.
+func (v *verifier) survey() {
+	var names [][]byte
+	err := guard(v.a.path, func() error {
+		c := v.tx.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			names = append(names, bytes.Clone(k))
+		}
+		return nil
+	})
+	if err != nil {
+		v.add("bbolt", "", "the list of buckets is damaged after %d buckets: %v", len(names), err.(*damageError).cause)
+	}
+	var readable []string
+	for _, name := range names {
+		n := 0
+		err := guard(v.a.path, func() error {
+			b := v.tx.Bucket(name)
+			if b == nil {
+				return nil
+			}
+			c := b.Cursor()
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			v.add(string(name), "", "damaged: %d entries read, then: %v", n, err.(*damageError).cause)
+			readable = append(readable, fmt.Sprintf("%s %d (damaged)", name, n))
+		} else {
+			readable = append(readable, fmt.Sprintf("%s %d", name, n))
+		}
+	}
+	if len(readable) == 0 {
+		v.add("bbolt", "", "no bucket can be read")
+		return
+	}
+	v.add("bbolt", "", "entries still readable by bucket: %s", strings.Join(readable, ", "))
 }
 
 type verifier struct {

@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hnredstar/crawler/archive"
 )
 
 // errVerifyFailed is returned by verify when it found problems, after
@@ -51,7 +53,9 @@ func runVerify(ctx context.Context, opts *options, f verifyFlags, out io.Writer)
 	if err != nil {
 		return err
 	}
-	a, err := openArchive(cfg.Archive.Path, true, cfg.Archive.LockTimeout.Std())
+	// Salvage: a damaged file is what verify is for; it reports what can
+	// still be read instead of refusing to open it.
+	a, err := openArchiveWith(cfg.Archive.Path, archive.Options{ReadOnly: true, Salvage: true, Timeout: cfg.Archive.LockTimeout.Std()})
 	if err != nil {
 		return err
 	}

@@ -194,6 +194,9 @@ func openArchiveWith(path string, ao archive.Options) (*archive.Archive, error) 
 		if errors.Is(err, os.ErrNotExist) && readOnly {
 			return nil, fmt.Errorf("archive %s does not exist yet; run crawler backfill (or crawl) first, or pass --archive PATH", path)
 		}
+		if errors.Is(err, archive.ErrDamaged) {
+			return nil, err // names the file and says what to do
+		}
 		return nil, fmt.Errorf("open archive: %w", err)
 	}
 	return a, nil
