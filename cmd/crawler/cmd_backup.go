@@ -56,15 +56,22 @@ func runBackup(ctx context.Context, opts *options, f backupFlags, dest string) e
 	if sameFile(dest, cfg.Archive.Path) {
 		return &usageError{msg: fmt.Sprintf("backup: %s is the archive itself; name another file", dest)}
 	}
-	if dir := filepath.Dir(dest); !isDir(dir) {
-		return &usageError{msg: fmt.Sprintf("backup: directory %s does not exist", dir)}
+	out, err := resolveOutput(dest)
+	if err != nil {
+		return err
+	}
+	if out.direct && f.verify {
+		return &usageError{msg: fmt.Sprintf("backup: %s is not a regular file, so --verify cannot read the copy back; back up to a file", dest)}
+	}
+	if sameFile(out.path, cfg.Archive.Path) {
+		return &usageError{msg: fmt.Sprintf("backup: %s is the archive itself; name another file", dest)}
 	}
 	a, err := openArchive(cfg.Archive.Path, true, cfg.Archive.LockTimeout.Std())
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	n, err := writeFileAtomic(dest, false, cfg.Archive.FileMode.Perm(), func(w io.Writer) (int, error) {
+	n, err := out.write(false, cfg.Archive.FileMode.Perm(), func(w io.Writer) (int, error) {
 		n, err := a.Backup(ctx, w)
 		return int(n), err
 	})

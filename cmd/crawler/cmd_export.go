@@ -2,12 +2,10 @@ package main
 
 import (
 	"bufio"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -75,7 +73,7 @@ tools. See the README.
 	cmd.Flags().StringSliceVar(&f.columns, "column", nil, "only articles of column `NAME` (repeatable)")
 	cmd.Flags().StringVar(&f.fields, "fields", "", "write only these `FIELDS`, comma-separated, e.g. id,title,published")
 	cmd.Flags().StringVar(&f.updatedSince, "updated-since", "", "only articles added or changed at or after `DATE`, or since the last such export (last)")
-	cmd.Flags().StringVar(&f.format, "format", "jsonl", "output `FORMAT`: jsonl, or warc for a WARC/1.1 file of the raw responses")
+	cmd.Flags().StringVar(&f.format, "format", "", "output `FORMAT`: jsonl, or warc for a WARC/1.1 file of the raw responses (default: as -o's name says, else jsonl)")
 	return cmd
 }
 
@@ -83,8 +81,18 @@ tools. See the README.
 const exportGCPercent = 400
 
 func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writer) error {
-	if err := checkExportFormat(f); err != nil {
+	format, err := exportFormat(f)
+	if err != nil {
 		return err
+	}
+	toStdout := f.output == "" || f.output == "-"
+	var out outputFile
+	if !toStdout {
+		// Before any work: a directory or a missing directory is refused
+		// now, not after the whole archive is read.
+		if out, err = resolveOutput(f.output); err != nil {
+			return err
+		}
 	}
 	// An export's live heap is a few batches of records while it allocates
 	// kilobytes per record, so with Go's default the collector runs every
@@ -94,12 +102,14 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 		defer debug.SetGCPercent(debug.SetGCPercent(exportGCPercent))
 	}
 	var filter archive.Filter
-	var err error
 	if filter.Since, err = parseDateFlag("--since", f.since); err != nil {
 		return err
 	}
 	if filter.Until, err = parseDateFlag("--until", f.until); err != nil {
 		return err
+	}
+	if !filter.Since.IsZero() && !filter.Until.IsZero() && !filter.Since.Before(filter.Until) {
+		return &usageError{msg: fmt.Sprintf("--since %s is not before --until %s: no article could match; swap them", f.since, f.until)}
 	}
 	for _, c := range f.columns {
 		if c = strings.TrimSpace(c); c != "" {
@@ -147,10 +157,9 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 		}
 	}
 
-	if f.format == "warc" {
-		return exportWARC(ctx, opts, a, filter, f.output, start, sinceLast)
+	if format == "warc" {
+		return exportWARC(ctx, opts, a, filter, out, start, sinceLast)
 	}
-	toStdout := f.output == "" || f.output == "-"
 	bar := &progress{}
 	if !toStdout || !isTerminal(stdout) {
 		total := int64(-1)
@@ -176,7 +185,7 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 			return err
 		}
 	} else {
-		n, err = writeFileAtomic(f.output, strings.HasSuffix(f.output, ".gz"), opts.fileMode, write)
+		n, err = out.write(strings.HasSuffix(f.output, ".gz"), opts.fileMode, write)
 		if err != nil {
 			return fmt.Errorf("export to %s: %w", f.output, err)
 		}
@@ -191,62 +200,6 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 		}
 	}
 	return nil
-}
-
-// writeFileAtomic writes a file through a temporary file in the same
-// directory, synced and renamed over path only when write succeeded, so
-// readers see the old file or the whole new one, never a part.
-func writeFileAtomic(path string, gz bool, mode os.FileMode, write func(io.Writer) (int, error)) (n int, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return 0, err
-	}
-	if mode == 0 {
-		mode = 0o600
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return 0, err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	var w io.Writer = bw
-	var zw *gzip.Writer
-	if gz {
-		zw = gzip.NewWriter(bw)
-		w = zw
-	}
-	if n, err = write(w); err != nil {
-		return n, err
-	}
-	if zw != nil {
-		if err = zw.Close(); err != nil {
-			return n, err
-		}
-	}
-	if err = bw.Flush(); err != nil {
-		return n, err
-	}
-	if err = tmp.Sync(); err != nil {
-		return n, err
-	}
-	if err = tmp.Close(); err != nil {
-		return n, err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return n, err
-	}
-	if d, derr := os.Open(filepath.Dir(path)); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return n, nil
 }
 
 // beijing is the zone of the site's dates.
