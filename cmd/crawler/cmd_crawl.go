@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/canon"
 	"github.com/hnredstar/crawler/crawl"
 	"github.com/hnredstar/crawler/extract"
 )
@@ -100,6 +101,10 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 		run.Status, run.Error = "interrupted", "stopped by a signal"
 	case runErr != nil:
 		run.Status, run.Error = "error", runErr.Error()
+	case unreachable(res, co.StartURLs) != "":
+		// Not "partial": monitoring must see a site it cannot reach.
+		runErr = errors.New(unreachable(res, co.StartURLs))
+		run.Status, run.Error = "error", runErr.Error()
 	case len(res.Failures) > 0:
 		run.Status = "partial"
 	}
@@ -118,16 +123,60 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 		return fmt.Errorf("%s stopped: %w", run.Kind, runErr)
 	}
 	if len(res.Failures) > 0 {
-		for i, f := range res.Failures {
-			if i == 20 {
-				log.Warn("more failures not listed", "count", len(res.Failures)-i)
-				break
-			}
-			log.Warn("failed", "url", f.URL, "status", f.Status, "err", f.Err)
-		}
+		// Each failure was logged, with its cause, when it happened.
 		return errPagesFailed
 	}
 	return nil
+}
+
+// unreachable returns why a run that could not reach the site failed, or
+// "" if it reached it: a run with failures is unreachable when it fetched
+// no page at all or when every start page failed, since then nothing new
+// can have been found.
+func unreachable(res crawl.Result, starts []string) string {
+	if len(res.Failures) == 0 {
+		return ""
+	}
+	failed := map[string]crawl.Failure{}
+	for _, f := range res.Failures {
+		failed[canonical(f.URL)] = f
+	}
+	var first *crawl.Failure
+	all := len(starts) > 0
+	for _, u := range starts {
+		f, ok := failed[canonical(u)]
+		if !ok {
+			all = false
+			continue
+		}
+		if first == nil {
+			first = &f
+		}
+	}
+	if !all && res.Pages > 0 {
+		return ""
+	}
+	if first == nil {
+		first = &res.Failures[0]
+	}
+	what := "no page could be fetched"
+	if all {
+		what = "no start page could be fetched"
+	}
+	cause := first.Err
+	if first.Status != 0 {
+		cause = fmt.Sprintf("HTTP %d", first.Status)
+	}
+	return fmt.Sprintf("%s: %s: %s", what, first.URL, cause)
+}
+
+// canonical returns u in canonical form, or u itself if it does not
+// parse.
+func canonical(u string) string {
+	if c, err := canon.URL(u); err == nil {
+		return c
+	}
+	return u
 }
 
 func crawlOptions(cfg Config, mode crawl.Mode, ext *extract.Extractor, log *slog.Logger) crawl.Options {

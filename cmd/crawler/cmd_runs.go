@@ -30,7 +30,8 @@ run that stopped.
 
 Statuses: ok (exit 0); partial, the run finished but some pages failed and
 the next run retries them (exit 4); interrupted, stopped by a signal
-(exit 1); error (exit 1). A run that could not open the archive (exit 3) is
+(exit 1); error (exit 1), also for a run that could not reach the site
+(no page fetched, or no start page). A run that could not open the archive (exit 3) is
 not recorded.
 
 --json prints one JSON object per run instead, with the same fields and
