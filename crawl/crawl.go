@@ -210,7 +210,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 	cr.robots = newRobots(&http.Client{
 		Transport:     cr.transport, // which applies the timeout
 		CheckRedirect: func(req *http.Request, via []*http.Request) error { return cr.inScope(req, via) },
-	}, opts.UserAgent, opts.MaxRetries)
+	}, opts.UserAgent, opts.MaxRetries, cr.retrying)
 	cr.coll = newCollector(ctx, opts, cr.transport, cr.checkRedirect)
 	return cr, nil
 }

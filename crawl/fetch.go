@@ -121,8 +121,7 @@ func (cr *crawler) fetch(rawURL string, hdr http.Header) (_ *colly.Response, err
 		if !retryable(resp, err) || attempt >= cr.opts.MaxRetries || cr.ctx.Err() != nil {
 			return resp, err
 		}
-		cr.count(func(r *Result) { r.Retries++ })
-		cr.log.Debug("retrying", "url", rawURL, "attempt", attempt+1, "err", err)
+		cr.retrying(rawURL, attempt+1, err)
 		ra := time.Duration(0)
 		if resp != nil && resp.Headers != nil {
 			ra = parseRetryAfter(resp.Headers.Get("Retry-After"), cr.opts.Now())

@@ -21,7 +21,7 @@ type Result struct {
 	Aliased       int
 	Unchanged     int
 	NotModified   int      // conditional requests answered 304
-	Retries       int      // transient failures retried
+	Retries       int      // transient failures retried, robots.txt included
 	Skipped       int      // known URLs not fetched (incremental mode)
 	Dead          int      // 404/410 links
 	OutOfScope    int      // redirects outside the allowed domains, not followed

@@ -34,3 +34,11 @@ func backoff(attempt int) time.Duration {
 	d = min(d, 30*time.Second)
 	return d/2 + rand.N(d/2+1)
 }
+
+// retrying counts a retry in Result.Retries and logs it: attempt is the
+// attempt about to be made, 1 for the first retry. Every retry of a run
+// passes here, robots.txt's included.
+func (cr *crawler) retrying(rawURL string, attempt int, err error) {
+	cr.count(func(r *Result) { r.Retries++ })
+	cr.log.Debug("retrying", "url", redact(rawURL), "attempt", attempt, "err", err)
+}
