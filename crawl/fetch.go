@@ -119,7 +119,7 @@ func (cr *crawler) fetch(rawURL string, hdr http.Header) (_ *colly.Response, err
 			err = errors.New("no response")
 		}
 		if !retryable(resp, err) || attempt >= cr.opts.MaxRetries || cr.ctx.Err() != nil {
-			return resp, err
+			return resp, &attemptsError{attempts: attempt + 1, err: err}
 		}
 		cr.retrying(rawURL, attempt+1, err)
 		ra := time.Duration(0)
@@ -129,3 +129,13 @@ func (cr *crawler) fetch(rawURL string, hdr http.Header) (_ *colly.Response, err
 		wait = max(backoff(attempt+1), ra)
 	}
 }
+
+// attemptsError is a fetch's final failure with the number of requests
+// made for the page, retries included. It reads as the failure itself.
+type attemptsError struct {
+	attempts int
+	err      error
+}
+
+func (e *attemptsError) Error() string { return e.err.Error() }
+func (e *attemptsError) Unwrap() error { return e.err }

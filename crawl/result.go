@@ -1,6 +1,9 @@
 package crawl
 
-import "net/url"
+import (
+	"errors"
+	"net/url"
+)
 
 // Failure is one page that could not be fetched or used. It stays in the
 // frontier and is tried again by the next run.
@@ -36,8 +39,15 @@ func (cr *crawler) challenge(pageURL string, status int) {
 	cr.count(func(r *Result) { r.Challenges = append(r.Challenges, pageURL) })
 }
 
+// fail records a page that could not be fetched or used, and logs it: the
+// one log line of the failure, with the number of requests made when a
+// fetch failed.
 func (cr *crawler) fail(pageURL string, status int, err error) {
-	cr.log.Warn("page failed", "url", redact(pageURL), "status", status, "err", err)
+	attrs := []any{"url", redact(pageURL), "status", status, "err", err}
+	if ae, ok := errors.AsType[*attemptsError](err); ok {
+		attrs = append(attrs, "attempts", ae.attempts)
+	}
+	cr.log.Warn("page failed", attrs...)
 	cr.count(func(r *Result) {
 		r.Failures = append(r.Failures, Failure{URL: redact(pageURL), Status: status, Err: err.Error()})
 	})

@@ -1,7 +1,10 @@
 package crawl
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -48,5 +51,49 @@ func TestRunCountsRetries(t *testing.T) {
 				t.Errorf("pages %d, failures %+v; want the page fetched once retried", res.Pages, res.Failures)
 			}
 		})
+	}
+}
+
+// A page that fails is logged once, at warning level, with its URL, its
+// status and cause, and the number of requests made for it.
+func TestFailedPageLoggedOnce(t *testing.T) {
+	const path = "/news/2024/01/29/1001.html"
+	mux := http.NewServeMux()
+	mux.Handle("/{$}", htmlPage(`<html><body><a href="`+path+`">新闻</a></body></html>`))
+	mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+	}))
+	site := httptest.NewServer(mux)
+	defer site.Close()
+	var logs bytes.Buffer
+	opts := localOptions(site.URL)
+	opts.MaxRetries = 2
+	opts.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	res, err := Run(context.Background(), openTestArchive(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failures) != 1 {
+		t.Fatalf("failures = %+v, want the one page", res.Failures)
+	}
+	var lines []map[string]any
+	dec := json.NewDecoder(&logs)
+	for dec.More() {
+		var line map[string]any
+		if err := dec.Decode(&line); err != nil {
+			t.Fatalf("log output: %v", err)
+		}
+		if line["level"] == slog.LevelWarn.String() || line["level"] == slog.LevelError.String() {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) != 1 {
+		t.Fatalf("%d warnings or errors logged, want 1 for the failed page: %v", len(lines), lines)
+	}
+	want := map[string]any{"url": site.URL + path, "status": float64(503), "err": "Service Unavailable", "attempts": float64(3)}
+	for k, v := range want {
+		if lines[0][k] != v {
+			t.Errorf("failure logged with %s = %v, want %v (line %v)", k, lines[0][k], v, lines[0])
+		}
 	}
 }
