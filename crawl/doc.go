@@ -35,6 +35,31 @@
 // Charset: Colly is told to leave the bytes alone; extract.Decode decides the
 // encoding, so the archive keeps each page exactly as served.
 //
+// Where to find what:
+//
+//	crawl.go      Run, Options, Mode and the sentinel errors; the crawler's
+//	              state, its defaults (newCrawler) and the run's lifecycle
+//	result.go     Result and Failure; counting, progress, and the logging
+//	              of failures and challenges
+//	frontier.go   the queues and the worker loop: loading and resuming the
+//	              frontier, what is accepted into it, spilling and refill
+//	entry.go      a frontier entry and its binary encoding in the archive
+//	seen.go       the run's set of seen URLs (hashes, not URLs)
+//	known.go      what earlier runs learnt: the columns, and what an
+//	              incremental run skips or rechecks
+//	fetch.go      fetching one page: robots.txt, conditional requests and
+//	              the retry loop; FetchPage for one-off use
+//	retry.go      the retry rule (retryable) and the backoff
+//	collector.go  the Colly collector that does the HTTP requests
+//	redirect.go   scope, robots.txt and the seen-set applied to redirects
+//	page.go       handling a fetched page: its status, its kind (list,
+//	              article, challenge, other) and the links it yields
+//	article.go    assembling an article from all its pages
+//	writer.go     the writer goroutine: group commits to the archive
+//	transport.go  per-host politeness, adaptive delay, size caps, counting
+//	guard.go      the dial-time refusal of non-public addresses
+//	robots.go     robots.txt: fetching, caching, applying
+//
 // This is the only package that imports Colly. Colly's own Context carries
 // only the slot a response is handed back through; cancellation comes from
 // the context.Context given to Run.

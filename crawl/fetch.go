@@ -2,10 +2,16 @@ package crawl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/hnredstar/crawler/canon"
 )
 
 // FetchPage fetches one page with the crawler's transport, User-Agent,
@@ -39,3 +45,97 @@ func FetchPage(ctx context.Context, rawURL string, opts Options) (body []byte, c
 	}
 	return body, resp.Header.Get("Content-Type"), nil
 }
+
+// fetchEntry fetches an entry's page, conditionally when an earlier run
+// saw validators for it.
+func (cr *crawler) fetchEntry(e entry) (*colly.Response, error) {
+	var hdr http.Header
+	// Rechecking recent articles needs the lists' items, so lists are then
+	// fetched whole.
+	if cr.opts.Mode == Incremental && cr.opts.RecheckDays == 0 && (e.ETag != "" || e.LastModified != "") {
+		hdr = http.Header{}
+		if e.ETag != "" {
+			hdr.Set("If-None-Match", e.ETag)
+		}
+		if e.LastModified != "" {
+			hdr.Set("If-Modified-Since", e.LastModified)
+		}
+	}
+	return cr.fetch(e.URL, hdr)
+}
+
+// fetch gets one page through the politeness limits, after robots.txt,
+// retrying transient failures with exponential backoff and jitter. A
+// response is returned with the error for statuses the caller may read
+// (304, 404, challenge pages).
+func (cr *crawler) fetch(rawURL string, hdr http.Header) (_ *colly.Response, err error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := cr.robots.allowed(cr.ctx, u); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, colly.ErrRobotsTxtBlocked
+	}
+	if key, kerr := canon.URL(rawURL); kerr == nil {
+		defer func() {
+			cr.mu.Lock()
+			if err != nil {
+				// Nothing was fetched from the pages the redirects reached.
+				for _, target := range cr.followed[key] {
+					cr.seen.remove(target)
+				}
+			}
+			delete(cr.followed, key)
+			cr.mu.Unlock()
+		}()
+	}
+	var wait time.Duration
+	for attempt := 0; ; attempt++ {
+		if err := sleepCtx(cr.ctx, wait); err != nil {
+			return nil, err
+		}
+		sink := &fetchResult{}
+		ctx := colly.NewContext()
+		ctx.Put(ctxSink, sink)
+		h := http.Header{}
+		for k, v := range hdr {
+			h[k] = v
+		}
+		h.Set("User-Agent", cr.opts.UserAgent)
+		err := cr.coll.Request(http.MethodGet, rawURL, nil, ctx, h)
+		if sink.err != nil {
+			err = sink.err
+		}
+		resp := sink.resp
+		if err == nil && resp != nil && int64(len(resp.Body)) > cr.opts.MaxBodyBytes {
+			err = ErrTruncated
+		}
+		if err == nil && resp != nil {
+			return resp, nil
+		}
+		if err == nil {
+			err = errors.New("no response")
+		}
+		if !retryable(resp, err) || attempt >= cr.opts.MaxRetries || cr.ctx.Err() != nil {
+			return resp, &attemptsError{attempts: attempt + 1, err: err}
+		}
+		cr.retrying(rawURL, attempt+1, err)
+		ra := time.Duration(0)
+		if resp != nil && resp.Headers != nil {
+			ra = parseRetryAfter(resp.Headers.Get("Retry-After"), cr.opts.Now())
+		}
+		wait = max(backoff(attempt+1), ra)
+	}
+}
+
+// attemptsError is a fetch's final failure with the number of requests
+// made for the page, retries included. It reads as the failure itself.
+type attemptsError struct {
+	attempts int
+	err      error
+}
+
+func (e *attemptsError) Error() string { return e.err.Error() }
+func (e *attemptsError) Unwrap() error { return e.err }

@@ -111,3 +111,61 @@ func (cr *crawler) encodeColumns() []byte {
 	b, _ := json.Marshal(cols) // cannot fail: strings and integers only
 	return b
 }
+
+// recheck reports whether an archived article was published recently
+// enough to be fetched again (Options.RecheckDays).
+func (cr *crawler) recheck(key string) bool {
+	if cr.opts.RecheckDays <= 0 {
+		return false
+	}
+	rec, err := cr.arch.Lookup(key)
+	if err != nil || rec.Published.IsZero() {
+		return false
+	}
+	return rec.Published.After(cr.opts.Now().AddDate(0, 0, -cr.opts.RecheckDays))
+}
+
+// isKnown reports whether an incremental run can skip key.
+func (cr *crawler) isKnown(key string) bool {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	skip, _ := cr.knownLocked(key)
+	return skip
+}
+
+// knownLocked reports whether an incremental run can skip key: an archived
+// article (unless it is due for a recheck), or a page earlier runs found to
+// be something other than a list. Lists are fetched again: a column's first
+// page is where new articles appear, and its pagination is only queued by a
+// page showing new ones. For a page not skipped it also returns what
+// earlier runs learnt of it, for a conditional request. cr.mu is held.
+func (cr *crawler) knownLocked(key string) (bool, entry) {
+	if archived, err := cr.arch.Has(key); err == nil && archived {
+		if !cr.recheck(key) {
+			return true, entry{}
+		}
+		k, _ := cr.knownEntry(key)
+		return false, k
+	}
+	k, ok := cr.knownEntry(key)
+	return ok && k.Found != foundList && k.Found != foundFailed, k
+}
+
+// knownColumns returns the list pages earlier runs reached by navigation:
+// the columns' first pages.
+func (cr *crawler) knownColumns() []entry {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	roots := make([]entry, 0, len(cr.columns))
+	for _, k := range cr.columns {
+		roots = append(roots, entry{URL: k.URL, Via: viaLink, Column: k.Column})
+	}
+	slices.SortFunc(roots, func(a, b entry) int { return strings.Compare(a.URL, b.URL) })
+	return roots
+}
+
+// isNew reports whether an incremental run would fetch the article at u.
+func (cr *crawler) isNew(u string) bool {
+	key, err := canon.URL(u)
+	return err == nil && !cr.isKnown(key)
+}

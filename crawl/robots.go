@@ -23,6 +23,9 @@ type robots struct {
 	client  *http.Client
 	agent   string
 	retries int
+	// retrying, when set, is told of each retry: the robots.txt URL, the
+	// attempt about to be made (1 for the first retry) and the failure.
+	retrying func(robotsURL string, attempt int, err error)
 
 	mu    sync.Mutex
 	hosts map[string]*robotsEntry
@@ -34,8 +37,8 @@ type robotsEntry struct {
 	err   error
 }
 
-func newRobots(client *http.Client, agent string, retries int) *robots {
-	return &robots{client: client, agent: agent, retries: retries, hosts: map[string]*robotsEntry{}}
+func newRobots(client *http.Client, agent string, retries int, retrying func(robotsURL string, attempt int, err error)) *robots {
+	return &robots{client: client, agent: agent, retries: retries, retrying: retrying, hosts: map[string]*robotsEntry{}}
 }
 
 // group returns the rules of u's host that apply to this crawler.
@@ -113,6 +116,9 @@ func (r *robots) fetch(ctx context.Context, robotsURL string) (*robotstxt.Robots
 			return nil, fmt.Errorf("fetch %s: %w", robotsURL, err)
 		}
 		lastErr = err
+		if attempt < r.retries && r.retrying != nil {
+			r.retrying(robotsURL, attempt+1, err)
+		}
 	}
 	return nil, fmt.Errorf("fetch %s: %w", robotsURL, lastErr)
 }

@@ -1,0 +1,196 @@
+package crawl
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/hnredstar/crawler/canon"
+	"github.com/hnredstar/crawler/extract"
+)
+
+// process fetches one entry and turns what it found into a step. It
+// reports false when the run stopped mid-way: the entry stays pending.
+func (cr *crawler) process(e entry) (step, bool) {
+	key, _ := canon.URL(e.URL)
+	e.Key = key
+	resp, err := cr.fetchEntry(e)
+	if cr.ctx.Err() != nil {
+		return step{}, false
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	finish := func(found string) step {
+		e.Found, e.Tries, e.Err = found, 0, ""
+		return step{done: &e}
+	}
+	switch {
+	case status == http.StatusNotModified:
+		cr.count(func(r *Result) { r.NotModified++ })
+		s := finish(foundList)
+		if e.Via == viaStart {
+			// An unchanged start page says nothing of the columns behind it:
+			// visit the ones earlier runs found there.
+			s.add = cr.accept(cr.knownColumns())
+		}
+		return s, true
+	case status == http.StatusNotFound || status == http.StatusGone:
+		cr.count(func(r *Result) { r.Dead++ })
+		return finish(foundDead), true
+	case errors.Is(err, errRedirectSeen):
+		return finish(foundRedirect), true
+	case errors.Is(err, colly.ErrForbiddenDomain):
+		cr.count(func(r *Result) { r.OutOfScope++ })
+		return finish(foundOther), true
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+		cr.count(func(r *Result) { r.RobotsBlocked++ })
+		return finish(foundOther), true
+	case status >= 400 && resp != nil && cr.isChallenge(resp):
+		cr.challenge(e.URL, status)
+		return finish(foundChallenge), true
+	case err != nil:
+		cr.fail(e.URL, status, err)
+		e.Found, e.Tries, e.Err = foundFailed, e.Tries+1, err.Error()
+		return step{update: &e}, true
+	}
+	cr.count(func(r *Result) { r.Pages++ })
+	e.ETag, e.LastModified = resp.Headers.Get("ETag"), resp.Headers.Get("Last-Modified")
+	return cr.use(e, resp), true
+}
+
+// use reads a fetched page and decides what follows from it.
+func (cr *crawler) use(e entry, resp *colly.Response) step {
+	pageURL := resp.Request.URL.String()
+	e.Tries, e.Err = 0, ""
+	if !isMarkup(resp.Headers.Get("Content-Type")) {
+		e.Found = foundOther
+		return step{done: &e}
+	}
+	page, err := extract.Parse(resp.Body, resp.Headers.Get("Content-Type"), pageURL)
+	if err != nil {
+		cr.fail(pageURL, resp.StatusCode, fmt.Errorf("parse: %w", err))
+		e.Found = foundOther
+		return step{done: &e}
+	}
+	links := cr.ext.Links(page)
+	s := step{done: &e}
+	var cands []entry
+	nav := func(urls []string) {
+		for _, u := range urls {
+			if cr.opts.Mode == Incremental && looksLikeArticle(u) {
+				// New articles appear in the column lists; an article link
+				// elsewhere (往期回顾, old addresses) leads to a known page.
+				cr.count(func(r *Result) { r.Skipped++ })
+				continue
+			}
+			cands = append(cands, entry{URL: u, Via: viaLink, Depth: e.Depth + 1})
+		}
+	}
+	switch links.Kind {
+	case extract.Challenge:
+		cr.challenge(pageURL, resp.StatusCode)
+		e.Found = foundChallenge
+		return s
+	case extract.List:
+		e.Found = foundList
+		column := links.Column
+		if column == "" || e.Via == viaStart {
+			column = e.Column
+		}
+		lastFresh := false
+		for _, u := range links.Articles {
+			cands = append(cands, entry{URL: u, Via: viaItem, Column: column})
+			lastFresh = cr.opts.Mode == Incremental && cr.isNew(u)
+		}
+		switch {
+		case cr.opts.Mode == Backfill:
+			for _, u := range links.Pagination {
+				cands = append(cands, entry{URL: u, Via: viaPagination, Column: column})
+			}
+		case lastFresh:
+			// Lists are newest first: only when even the oldest item here is
+			// new can the next page hold new articles. Take just that page.
+			if u, ok := cr.firstUnseen(links.Pagination); ok {
+				cands = append(cands, entry{URL: u, Via: viaPagination, Column: column})
+			}
+		}
+		if cr.opts.Mode == Backfill || e.Via == viaStart {
+			nav(links.Other)
+		}
+	case extract.ArticlePage:
+		e.Found = foundArticle
+		if base, ok := continuationOf(pageURL, links); ok {
+			cands = append(cands, entry{URL: base, Via: viaItem, Column: e.Column})
+			break
+		}
+		art, err := cr.article(resp, page, links, e.Column)
+		if err != nil {
+			cr.fail(pageURL, resp.StatusCode, err)
+			e.Found, e.Tries, e.Err = foundFailed, e.Tries+1, err.Error()
+			return step{update: &e}
+		}
+		if art != nil {
+			s.article = art
+		}
+		if cr.opts.Mode == Backfill {
+			nav(links.Other)
+		}
+	default:
+		e.Found = foundOther
+		// A cron run looks for new columns from the start pages only;
+		// related-article and navigation links elsewhere lead to old pages.
+		if cr.opts.Mode == Backfill || e.Via == viaStart {
+			nav(links.Other)
+		}
+	}
+	s.add = cr.accept(cands)
+	return s
+}
+
+// articleURL matches the addresses government CMSs give articles: a dated
+// directory (/2024/01/29/, /202401/, /2024-01/29/), a TRS t20240129_ name, or a long
+// number as the file name.
+var articleURL = regexp.MustCompile(`/(19|20)\d{2}([-/]?[01]\d)([-/]?[0-3]\d)?/|/t(19|20)\d{6}_\d+|/(art_\d+_)?\d{5,}(_\d+)?\.s?html?$`)
+
+// looksLikeArticle reports whether u has the shape of an article address.
+func looksLikeArticle(u string) bool {
+	if p, err := url.Parse(u); err == nil {
+		return articleURL.MatchString(p.Path)
+	}
+	return false
+}
+
+var pageSuffix = regexp.MustCompile(`^(.+)_(\d{1,3})(\.s?html?)$`)
+
+// continuationOf reports whether pageURL is page 2 or later of a
+// multi-page article whose first page its pager links to, and returns
+// that first page.
+func continuationOf(pageURL string, links extract.Links) (string, bool) {
+	m := pageSuffix.FindStringSubmatch(pageURL)
+	if m == nil {
+		return "", false
+	}
+	base := m[1] + m[3]
+	for _, list := range [][]string{links.ArticlePages, links.Other} {
+		for _, u := range list {
+			if u == base {
+				return base, true
+			}
+		}
+	}
+	return "", false
+}
+
+func (cr *crawler) isChallenge(r *colly.Response) bool {
+	if len(r.Body) == 0 {
+		return false
+	}
+	page, err := extract.Parse(r.Body, r.Headers.Get("Content-Type"), r.Request.URL.String())
+	return err == nil && cr.ext.Links(page).Kind == extract.Challenge
+}
