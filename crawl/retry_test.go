@@ -97,3 +97,31 @@ func TestFailedPageLoggedOnce(t *testing.T) {
 		}
 	}
 }
+
+// A robots.txt that answers a server error through every retry
+// disallows the whole host, as the robots.txt standard asks: the start
+// page must not be fetched.
+func TestRobotsServerErrorDisallowsAll(t *testing.T) {
+	var pageHits atomic.Int32
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		pageHits.Add(1)
+		htmlPage(`<html><body><p>首页</p></body></html>`)(w, r)
+	}))
+	defer site.Close()
+	opts := localOptions(site.URL)
+	opts.MaxRetries = 1
+	res, err := Run(context.Background(), openTestArchive(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pageHits.Load(); n != 0 {
+		t.Errorf("with robots.txt answering 503, pages were requested %d times, want 0", n)
+	}
+	if res.Pages != 0 {
+		t.Errorf("Result.Pages = %d, want 0", res.Pages)
+	}
+}

@@ -109,7 +109,10 @@ func (r *robots) fetch(ctx context.Context, robotsURL string) (*robotstxt.Robots
 		if err == nil {
 			err = fmt.Errorf("HTTP %d", status)
 			if attempt == r.retries {
-				return robotstxt.FromStatusAndBytes(status, body)
+				// robotstxt marks a 5xx as "disallow all", but FindGroup
+				// ignores that mark and returns a group allowing
+				// everything; rules that say so themselves do not.
+				return robotstxt.FromString("User-agent: *\nDisallow: /\n")
 			}
 		}
 		if errors.Is(err, ErrPrivateAddress) || ctx.Err() != nil {

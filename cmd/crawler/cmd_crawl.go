@@ -130,13 +130,10 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 }
 
 // unreachable returns why a run that could not reach the site failed, or
-// "" if it reached it: a run with failures is unreachable when it fetched
-// no page at all or when every start page failed, since then nothing new
-// can have been found.
+// "" if it reached it: a run is unreachable when it fetched no page at
+// all (none answered, not even 304 Not Modified) or when every start page
+// failed, since then nothing new can have been found.
 func unreachable(res crawl.Result, starts []string) string {
-	if len(res.Failures) == 0 {
-		return ""
-	}
 	failed := map[string]crawl.Failure{}
 	for _, f := range res.Failures {
 		failed[canonical(f.URL)] = f
@@ -153,11 +150,17 @@ func unreachable(res crawl.Result, starts []string) string {
 			first = &f
 		}
 	}
-	if !all && res.Pages > 0 {
+	if !all && (res.Pages > 0 || res.NotModified > 0) {
 		return ""
 	}
-	if first == nil {
+	if first == nil && len(res.Failures) > 0 {
 		first = &res.Failures[0]
+	}
+	switch {
+	case first == nil && res.RobotsBlocked > 0:
+		return "no page could be fetched: robots.txt disallows them to this crawler (or could not be read)"
+	case first == nil:
+		return "no page could be fetched"
 	}
 	what := "no page could be fetched"
 	if all {
