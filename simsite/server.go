@@ -18,14 +18,19 @@ type Server struct {
 	srv *http.Server
 }
 
-// Start builds a site with opts and serves it on 127.0.0.1 at a free port.
+// Start builds a site with opts and serves it at opts.Addr (127.0.0.1 at a
+// free port by default).
 func Start(opts Options) (*Server, error) {
 	if err := opts.Faults.validate(); err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on 127.0.0.1: %w", err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	site := New(opts)
 	site.ownHost = l.Addr().String()

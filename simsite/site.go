@@ -20,6 +20,10 @@ type Options struct {
 
 	// Faults, when Rate > 0, makes that share of responses faulty; see Faults.
 	Faults Faults
+
+	// Addr is the address Start listens on; "" means 127.0.0.1 on a free
+	// port. A fixed port gives the site the same URLs from run to run.
+	Addr string
 }
 
 // Article is the ground truth of one article, as a perfect crawler and

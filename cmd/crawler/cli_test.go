@@ -171,14 +171,31 @@ func TestDemoRunsOffline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("demo backfills a simulated site")
 	}
-	code, out, errOut := cli(t, "demo", "--articles", "40", "-q")
-	if code != exitOK {
-		t.Fatalf("demo exit %d\n%s\n%s", code, out, errOut)
-	}
-	for _, want := range []string{"articles:    40", `"title":`, `"published": "20`} {
-		if !strings.Contains(out, want) {
-			t.Errorf("demo output lacks %q:\n%s", want, out)
+	db := filepath.Join(t.TempDir(), "demo.db")
+	addr := closedPort(t) // free now; the demo listens on it twice
+	for run := 1; run <= 2; run++ {
+		code, out, errOut := cli(t, "demo", "--articles", "40", "-q", "--archive", db, "--addr", addr)
+		if code != exitOK {
+			t.Fatalf("demo run %d: exit %d\n%s\n%s", run, code, out, errOut)
 		}
+		for _, want := range []string{"articles:    40", `"title":`, `"published": "20`, "export --archive " + db} {
+			if !strings.Contains(out, want) {
+				t.Errorf("demo run %d output lacks %q:\n%s", run, want, out)
+			}
+		}
+		// The site keeps its URLs, so the second run finds the same
+		// articles unchanged instead of storing aliases.
+		if run == 2 && !strings.Contains(out, "(0 new, 0 new versions, 0 aliases, ") {
+			t.Errorf("second demo into the same archive:\n%s", out)
+		}
+	}
+	// The archive the demo names is kept, and the suggested export works.
+	code, out, errOut := cli(t, "export", "--config", "../../config.yaml", "--archive", db)
+	if code != exitOK || strings.Count(out, "\n") != 40 {
+		t.Errorf("export of the demo's archive: exit %d, %d lines\n%s", code, strings.Count(out, "\n"), errOut)
+	}
+	if code, _, _ := cli(t, "demo", "--show", "-1", "--archive", db, "--addr", addr); code != exitUsage {
+		t.Errorf("demo --show -1: exit %d, want %d", code, exitUsage)
 	}
 }
 

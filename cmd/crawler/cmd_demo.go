@@ -2,14 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -23,7 +22,17 @@ type demoFlags struct {
 	articles int
 	seed     int64
 	show     int
+	addr     string
 }
+
+// Where the demo keeps what it made, unless told otherwise: a fixed
+// address gives the simulated site the same URLs each time, so a second
+// demo into the same archive finds its articles unchanged rather than
+// new copies under other URLs.
+const (
+	demoArchive = "data/demo.db"
+	demoAddr    = "127.0.0.1:8379"
+)
 
 func newDemoCommand(opts *options) *cobra.Command {
 	var f demoFlags
@@ -32,9 +41,15 @@ func newDemoCommand(opts *options) *cobra.Command {
 		Short: "Backfill a simulated copy of the site, offline, and show the result",
 		Long: `demo starts a simulated copy of 红星网 on 127.0.0.1 (columns, paginated
 lists, GBK pages, multi-page articles, duplicates and traps, all made up
-from a seed), backfills it into a temporary archive (or --archive PATH),
-and prints the archive's stats and its first records. Nothing leaves the
-machine; config.yaml is not needed.
+from a seed), backfills it into data/demo.db (or --archive PATH), and
+prints the archive's stats, its first records and the commands to export
+or browse them. Nothing leaves the machine; config.yaml is not needed.
+
+The archive is kept. The site listens on ` + demoAddr + ` (--addr), so its URLs
+are the same each time: a second demo into the same archive finds every
+article unchanged, and a demo stopped with Ctrl-C resumes when run again.
+If the port is taken, a free one is used and the records of that run are
+new aliases of the earlier ones.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -43,7 +58,8 @@ machine; config.yaml is not needed.
 	}
 	cmd.Flags().IntVar(&f.articles, "articles", 300, "number of articles on the simulated site")
 	cmd.Flags().Int64Var(&f.seed, "seed", 1, "seed of the simulated site")
-	cmd.Flags().IntVar(&f.show, "show", 3, "number of records to print")
+	cmd.Flags().IntVar(&f.show, "show", 3, "number of records to print (0 for none)")
+	cmd.Flags().StringVar(&f.addr, "addr", demoAddr, "`ADDR` the simulated site listens on")
 	return cmd
 }
 
@@ -51,27 +67,26 @@ func runDemo(ctx context.Context, opts *options, f demoFlags, out io.Writer) err
 	if f.articles < 1 {
 		return &usageError{msg: "demo: --articles must be at least 1"}
 	}
+	if f.show < 0 {
+		return &usageError{msg: "demo: --show must not be negative"}
+	}
 	log, err := opts.logger()
 	if err != nil {
 		return err
 	}
-	srv, err := simsite.Start(simsite.Options{Seed: f.seed, Articles: f.articles})
+	srv, err := simsite.Start(simsite.Options{Seed: f.seed, Articles: f.articles, Addr: f.addr})
+	if err != nil && f.addr == demoAddr {
+		log.Warn("the demo's usual port is taken; using a free one, so this run's records are new aliases of any earlier demo's", "addr", f.addr, "err", err)
+		srv, err = simsite.Start(simsite.Options{Seed: f.seed, Articles: f.articles})
+	}
 	if err != nil {
-		return fmt.Errorf("start the simulated site: %w", err)
+		return fmt.Errorf("start the simulated site: %w; choose another address with --addr", err)
 	}
 	defer srv.Close()
 	fmt.Fprintf(out, "simulated site with %d articles at %s\n", f.articles, srv.URL)
 
-	path := opts.archivePath
-	if path == "" {
-		dir, err := os.MkdirTemp("", "crawler-demo-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		path = filepath.Join(dir, "archive.db")
-	}
-	a, err := openArchive(path, false, 0)
+	path := cmp.Or(opts.archivePath, demoArchive)
+	a, err := createArchive(ArchiveConfig{Path: path})
 	if err != nil {
 		return err
 	}
@@ -87,12 +102,20 @@ func runDemo(ctx context.Context, opts *options, f demoFlags, out io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := crawlInto(ctx, a, crawlOptions(cfg, crawl.Backfill, ext, log), out); err != nil && err != errPagesFailed {
+	err = crawlInto(ctx, a, crawlOptions(cfg, crawl.Backfill, ext, log), out)
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("demo stopped before the end; what it fetched is in %s; run the same demo command again to finish: %w", path, context.Canceled)
+	}
+	if err != nil && err != errPagesFailed {
 		return err
 	}
 	fmt.Fprintln(out)
 	if err := printStats(a, out); err != nil {
 		return err
+	}
+	defer fmt.Fprintf(out, "\nthe archive is kept in %[1]s; next:\n  crawler export --archive %[1]s -o articles.jsonl.gz\n  crawler serve --archive %[1]s\n", path)
+	if f.show == 0 {
+		return nil
 	}
 	fmt.Fprintf(out, "\nfirst %d records (body shortened):\n", f.show)
 	n := 0

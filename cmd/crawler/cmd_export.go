@@ -194,6 +194,9 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 	if n == 0 && len(filter.Columns) > 0 {
 		hintColumns(ctx, a, filter.Columns, log)
 	}
+	if n == 0 {
+		explainEmptyExport(a, log)
+	}
 	if sinceLast {
 		if err := markExport(a, start); err != nil {
 			return fmt.Errorf("export: record the time of this export: %w", err)

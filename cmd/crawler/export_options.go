@@ -90,6 +90,28 @@ func hintColumns(ctx context.Context, a *archive.Archive, cols []string, log *sl
 	log.Warn("no article has the column asked for; columns must be named exactly", "column", cols, "columns", b.String())
 }
 
+// explainEmptyExport says why an export wrote nothing: the filters left
+// every article out, or the archive holds none, and then what its last
+// run did.
+func explainEmptyExport(a *archive.Archive, log *slog.Logger) {
+	total, err := a.Len()
+	switch {
+	case err != nil:
+		return
+	case total > 0:
+		log.Warn("no article matches the options given", "archive", a.Path(), "articles", total)
+		return
+	}
+	runs, err := a.Runs(1)
+	if err != nil || len(runs) == 0 {
+		log.Warn("the archive holds no articles: no crawl has run into it; run crawler backfill (or crawler demo for the simulated site)", "archive", a.Path())
+		return
+	}
+	r := runs[0]
+	log.Warn("the archive holds no articles; its last run archived none", "archive", a.Path(),
+		"run", r.Kind, "started", r.Start.In(beijing).Format(time.DateTime), "status", r.Status, "error", r.Error)
+}
+
 // openExisting opens an archive that must already exist for writing, for
 // commands that change an archive but must never create one (export
 // --updated-since last, reextract): a mistyped path is an error, not a new

@@ -71,3 +71,27 @@ crawl:
 		}
 	}
 }
+
+// TestEmptyExportSaysWhy exports an archive whose only crawl reached
+// nothing: the export says the archive is empty and what its last run
+// did, instead of a bare "exported 0 articles".
+func TestEmptyExportSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	db := emptyArchive(t, dir)
+	code, _, stderr := cli(t, "export", "--config", "../../config.yaml", "--archive", db, "-o", filepath.Join(dir, "out.jsonl"))
+	if code != exitOK || !strings.Contains(stderr, "holds no articles") || !strings.Contains(stderr, "backfill") {
+		t.Errorf("export of an empty archive: exit %d\n%s", code, stderr)
+	}
+	a, err := archive.Open(db, archive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PutRun(archive.Run{Kind: "crawl", Status: "error", Error: "no start page could be fetched: no such host"}); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	_, _, stderr = cli(t, "export", "--config", "../../config.yaml", "--archive", db)
+	if !strings.Contains(stderr, "no such host") {
+		t.Errorf("export of an archive whose last run failed does not say how:\n%s", stderr)
+	}
+}
