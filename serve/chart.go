@@ -100,9 +100,10 @@ type legendItem struct {
 	Count      int
 }
 
-// newChart lays out the chart of counts; href gives the list URL for a
-// month (first day, first day of the next month).
-func newChart(counts []monthCount, columns []string, href func(since, until string) string) *chart {
+// newChart lays out the chart of counts, its tooltips and legend in the
+// language of l; href gives the list URL for a month (first day, first day
+// of the next month).
+func newChart(counts []monthCount, columns []string, l *labels, href func(since, until string) string) *chart {
 	c := &chart{W: 960, H: 220, Left: 44, Right: 952, Base: 190}
 	if len(counts) == 0 {
 		return c
@@ -140,13 +141,13 @@ func newChart(counts []monthCount, columns []string, href func(since, until stri
 		x := float64(c.Left) + float64(i)*slot + (slot-barW)/2
 		m := monthName(first + i)
 		next := monthName(first + i + 1)
-		bar := chartBar{Month: m, Href: href(m+"-01", next+"-01"), Title: fmt.Sprintf("%s: %d", m, totals[i])}
+		bar := chartBar{Month: m, Href: href(m+"-01", next+"-01"), Title: fmt.Sprintf(l.ChartBarFmt, m, totals[i])}
 		y := float64(c.Base)
 		for _, mc := range perMonth[i] {
 			h := float64(mc.Count) / float64(top) * plotH
 			y -= h
 			bar.Rects = append(bar.Rects, chartRect{X: x, Y: y, W: barW, H: h, Fill: colour[mc.Column],
-				Title: fmt.Sprintf("%s %s: %d", m, columnLabel(mc.Column), mc.Count)})
+				Title: fmt.Sprintf(l.ChartRectFmt, m, l.ColumnName(mc.Column), mc.Count)})
 		}
 		c.Bars = append(c.Bars, bar)
 		if mon := (first + i) % 12; mon == 0 || i == 0 {
@@ -168,13 +169,13 @@ func newChart(counts []monthCount, columns []string, href func(since, until stri
 			continue
 		}
 		if i < len(chartPalette) {
-			c.Legend = append(c.Legend, legendItem{Name: columnLabel(name), Fill: colour[name], Count: legend[name]})
+			c.Legend = append(c.Legend, legendItem{Name: l.ColumnName(name), Fill: colour[name], Count: legend[name]})
 		} else {
 			other += legend[name]
 		}
 	}
 	if other > 0 {
-		c.Legend = append(c.Legend, legendItem{Name: "other columns", Fill: chartOther, Count: other})
+		c.Legend = append(c.Legend, legendItem{Name: l.OtherColumn, Fill: chartOther, Count: other})
 	}
 	return c
 }
@@ -205,14 +206,6 @@ func niceCeil(n int) int {
 			}
 		}
 	}
-}
-
-// columnLabel names a column, the empty one too.
-func columnLabel(c string) string {
-	if c == "" {
-		return "(no column)"
-	}
-	return c
 }
 
 // segment is a piece of text, highlighted when it matched the query.

@@ -5,10 +5,12 @@
 //
 // # Snapshot
 //
-// New (and Reload) open the archive read-only, read every record into a
-// snapshot and close the archive again, so crawls are never blocked by a
-// running server; a reload builds a new snapshot while the old one serves,
-// and keeps the old one if a crawler holds the archive. A snapshot holds
+// New makes a server that answers 503 "loading" until Reload has read the
+// archive once, so that a caller can listen before loading. Reload opens
+// the archive read-only, reads every record into a snapshot and closes the
+// archive again, so crawls are never blocked by a running server; a later
+// reload builds a new snapshot while the old one serves, and keeps the old
+// one if a crawler holds the archive. A snapshot holds
 // each record's fields with its body compressed (S2), the earlier versions
 // likewise, and the search index; nothing in it changes after it is built.
 // Raw pages are not loaded.
@@ -28,9 +30,23 @@
 // # Pages
 //
 // Pages are html/template templates and one style sheet, embedded in the
-// binary; they run no script and are served with a Content-Security-Policy
+// binary. Their words are the tables of lang.go, one per language: Chinese
+// unless Accept-Language prefers English or ?lang= chooses (links keep an
+// explicit ?lang=); the JSON API is in English. They run no script and are served with a Content-Security-Policy
 // that forbids scripts, so nothing the crawled site wrote can run. With
 // Options.LocalOnly, requests for any host but localhost or a loopback
 // address are refused, against DNS rebinding. The one state-changing
 // request, POST /reload, is refused across origins.
+//
+// # Copies from the archive
+//
+// /article/{id}/stored serves what the archive holds of an article (see
+// stored.go): the pages of a version as fetched, and any response stored
+// with them under the URL of one of its images or attachments; the
+// article page points its images and attachments there. Without a stored
+// copy, the browser is sent to the original URL. The archive is opened
+// read-only per request, briefly; which URLs a version holds is remembered
+// for the snapshot, so the files a version lacks are sent to the original
+// without opening it again. Copies are served
+// under a sandboxing Content-Security-Policy.
 package serve

@@ -118,7 +118,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err := New(context.Background(), Options{Path: path})
+	s, err := loadServer(t, Options{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,9 +155,12 @@ func TestBrowser(t *testing.T) {
 		return run(t, ctx, chromedp.Text(sel))
 	}
 
-	// Search from the list page, as a person types it.
+	// Search from the list page, as a person types it. The pages are in
+	// Chinese, whatever language the browser prefers, once ?lang=zh says
+	// so; the links and the form keep the choice.
+	home := ts.URL + "/?lang=zh"
 	do(
-		chromedp.Navigate(ts.URL+"/"),
+		chromedp.Navigate(home),
 		chromedp.WaitVisible(chromedp.ID("q")),
 		chromedp.SendKeys(chromedp.ID("q"), word),
 		chromedp.Click(chromedp.ID("search")),
@@ -166,7 +169,7 @@ func TestBrowser(t *testing.T) {
 	count := text("count")
 	listTitles := run(t, ctx, chromedp.Text(chromedp.CSS("ol.results")))
 	saveScreenshot(t, "search.png", run(t, ctx, chromedp.FullScreenshot(100)))
-	if !strings.Contains(count, "matching") || !strings.Contains(listTitles, art.Title) {
+	if !strings.Contains(count, "符合“"+word+"”") || !strings.Contains(listTitles, art.Title) {
 		t.Fatalf("results for %q (%s) do not list %q:\n%s", word, count, art.Title, listTitles)
 	}
 
@@ -196,7 +199,7 @@ func TestBrowser(t *testing.T) {
 
 	// The page with markup: shown as text, nothing of it live.
 	do(
-		chromedp.Navigate(ts.URL+"/?q=注入测试"),
+		chromedp.Navigate(home+"&q=注入测试"),
 		chromedp.WaitVisible(chromedp.CSS("li.result")),
 		chromedp.Click(chromedp.CSS("li.result h2 a")),
 		chromedp.WaitVisible(chromedp.ID("title")),
@@ -209,7 +212,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The chart: one bar per month, each a link to that month's list.
-	do(chromedp.Navigate(ts.URL + "/"))
+	do(chromedp.Navigate(home))
 	bars := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("figure.chart a.bar").length`))
 	if bars < 12 {
 		t.Errorf("the chart has %d month bars", bars)
@@ -222,12 +225,12 @@ func TestBrowser(t *testing.T) {
 	// The Reload button reads the archive again and comes back to the list.
 	do(chromedp.Click(chromedp.CSS("form.reload button")))
 	loc := run(t, ctx, chromedp.Location())
-	for deadline := time.Now().Add(10 * time.Second); loc != ts.URL+"/" && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); loc != home && time.Now().Before(deadline); {
 		time.Sleep(50 * time.Millisecond) // the reload answers with a redirect to the list
 		loc = run(t, ctx, chromedp.Location())
 	}
 	do(chromedp.WaitVisible(chromedp.ID("count")))
-	if count := text("count"); loc != ts.URL+"/" || !strings.HasPrefix(count, thousands(s.Articles())+" articles") {
+	if count := text("count"); loc != home || !strings.HasPrefix(count, "共 "+thousands(s.Articles())+" 篇文章") {
 		t.Errorf("after reload: at %s, %q", loc, count)
 	}
 }

@@ -24,25 +24,8 @@ const maxQueryRunes = 200
 const maxPerPage = 1000
 
 var funcs = template.FuncMap{
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return "no date"
-		}
-		t = t.In(beijing)
-		if t.Hour() == 0 && t.Minute() == 0 {
-			return t.Format("2006-01-02")
-		}
-		return t.Format("2006-01-02 15:04")
-	},
-	"stamp": func(t time.Time) string {
-		if t.IsZero() {
-			return "unknown"
-		}
-		return t.In(beijing).Format("2006-01-02 15:04:05 MST")
-	},
-	"num":    thousands,
-	"column": columnLabel,
-	"f1":     func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+	"num": thousands,
+	"f1":  func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 }
 
 // thousands formats n with thousands separators.
@@ -60,12 +43,14 @@ func thousands(n int) string {
 // params are the filters of a list or API request, as given.
 type params struct {
 	Q, Column, Since, Until string
+	Lang                    string // ?lang= as given and understood, kept in links
 	Page, PerPage           int
 	q                       query
 }
 
-// parseParams reads q, column, since, until, page and per_page.
-func parseParams(r *http.Request, perPage int) (params, error) {
+// parseParams reads q, column, since, until, page and per_page; errors
+// are in the language of l.
+func parseParams(r *http.Request, perPage int, l *labels) (params, error) {
 	v := r.URL.Query()
 	p := params{
 		Q:      strings.TrimSpace(v.Get("q")),
@@ -75,33 +60,34 @@ func parseParams(r *http.Request, perPage int) (params, error) {
 		Page:   1, PerPage: perPage,
 	}
 	if utf8.RuneCountInString(p.Q) > maxQueryRunes {
-		return p, fmt.Errorf("q: the search is longer than %d characters", maxQueryRunes)
+		return p, fmt.Errorf(l.ErrQueryLongFmt, maxQueryRunes)
 	}
 	var err error
-	if p.q.Since, err = parseDate("since", p.Since); err != nil {
+	if p.q.Since, err = parseDate("since", p.Since, l); err != nil {
 		return p, err
 	}
-	if p.q.Until, err = parseDate("until", p.Until); err != nil {
+	if p.q.Until, err = parseDate("until", p.Until, l); err != nil {
 		return p, err
 	}
 	p.q.Q, p.q.Column = p.Q, p.Column
 	if s := v.Get("page"); s != "" {
 		if p.Page, err = strconv.Atoi(s); err != nil || p.Page < 1 {
-			return p, fmt.Errorf("page=%q: expected a page number from 1", s)
+			return p, fmt.Errorf(l.ErrPageFmt, s)
 		}
 	}
 	if s := v.Get("per_page"); s != "" {
 		if p.PerPage, err = strconv.Atoi(s); err != nil || p.PerPage < 1 || p.PerPage > maxPerPage {
-			return p, fmt.Errorf("per_page=%q: expected a number from 1 to %d", s, maxPerPage)
+			return p, fmt.Errorf(l.ErrPerPageFmt, s, maxPerPage)
 		}
 	}
 	return p, nil
 }
 
-// values returns the filters as URL query values, without the page.
+// values returns the filters and the chosen language as URL query
+// values, without the page.
 func (p params) values() url.Values {
 	v := url.Values{}
-	for _, kv := range [][2]string{{"q", p.Q}, {"column", p.Column}, {"since", p.Since}, {"until", p.Until}} {
+	for _, kv := range [][2]string{{"q", p.Q}, {"column", p.Column}, {"since", p.Since}, {"until", p.Until}, {"lang", p.Lang}} {
 		if kv[1] != "" {
 			v.Set(kv[0], kv[1])
 		}
@@ -158,7 +144,8 @@ type listPage struct {
 	Took       string
 }
 
-// pageInfo is what every page shows about the archive.
+// pageInfo is what every page shows about the archive, and the language
+// it is shown in.
 type pageInfo struct {
 	Title       string // of the page, before the site's name
 	Path        string
@@ -167,12 +154,41 @@ type pageInfo struct {
 	Versions    int
 	Loaded      time.Time
 	ReloadError string
+	L           *labels // the words of the page
+	Lang        string  // ?lang= to keep in links; empty when the browser's language chose
+	SwitchHref  string  // this page in the other language
+	Loading     bool    // no snapshot yet: the first load is running
 }
 
-func (s *Server) info(snap *snapshot) pageInfo {
-	pi := pageInfo{Path: snap.path, Articles: len(snap.docs), Aliases: snap.aliases, Versions: snap.versions, Loaded: snap.loaded}
+// Link returns href, a path on this server, keeping the chosen language.
+func (pi pageInfo) Link(href string) string { return withLang(href, pi.Lang) }
+
+// Stats is the line about the archive in the header.
+func (pi pageInfo) Stats() string {
+	return fmt.Sprintf(pi.L.StatsFmt, thousands(pi.Articles), thousands(pi.Versions), thousands(pi.Aliases), pi.L.Stamp(pi.Loaded))
+}
+
+// info describes snap (nil while the first load runs) for a page
+// answering r.
+func (s *Server) info(snap *snapshot, r *http.Request) pageInfo {
+	l, explicit := pageLang(r)
+	pi := pageInfo{L: l, Path: s.opts.Path, Loading: snap == nil}
+	if explicit {
+		pi.Lang = l.Param
+	}
+	if snap != nil {
+		pi.Path, pi.Articles, pi.Aliases, pi.Versions, pi.Loaded = snap.path, len(snap.docs), snap.aliases, snap.versions, snap.loaded
+	}
 	if e := s.lastErr.Load(); e != nil {
 		pi.ReloadError = *e
+	}
+	other := enLabels
+	if l == enLabels {
+		other = zhLabels
+	}
+	pi.SwitchHref = withLang("/", other.Param)
+	if r.Method == http.MethodGet {
+		pi.SwitchHref = withLang(r.URL.RequestURI(), other.Param)
 	}
 	return pi
 }
@@ -180,13 +196,16 @@ func (s *Server) info(snap *snapshot) pageInfo {
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	snap := s.snap.Load()
-	p, err := parseParams(r, s.opts.PageSize)
-	page := listPage{Info: s.info(snap), P: p}
+	info := s.info(snap, r)
+	l := info.L
+	p, err := parseParams(r, s.opts.PageSize, l)
+	p.Lang = info.Lang
+	page := listPage{Info: info, P: p}
 	if p.Q != "" {
 		page.Info.Title = p.Q
 	}
 	for i, c := range snap.columns {
-		page.Columns = append(page.Columns, columnOption{Value: c, Label: columnLabel(c), Count: snap.colCount[i], Selected: c == p.Column})
+		page.Columns = append(page.Columns, columnOption{Value: c, Label: l.ColumnName(c), Count: snap.colCount[i], Selected: c == p.Column})
 	}
 	status := http.StatusOK
 	if err != nil {
@@ -204,11 +223,12 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		if p.Q != "" {
 			href += "?" + url.Values{"q": {p.Q}}.Encode()
 		}
+		href = info.Link(href)
 		page.Items = append(page.Items, listItem{
 			ID: doc.rec.ID, Href: href,
 			Title:     highlight(doc.rec.Title, res.terms, 0),
 			Published: doc.rec.Published,
-			Column:    columnLabel(doc.rec.Column),
+			Column:    l.ColumnName(doc.rec.Column),
 			Source:    doc.rec.Source,
 			Snippet:   snap.snippet(d, res.terms),
 			Versions:  doc.rec.Version,
@@ -224,13 +244,13 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	if p.Page < page.Pages {
 		page.Next = p.href("page", strconv.Itoa(p.Page+1))
 	}
-	page.Chart = newChart(snap.cachedMonths(p.q, res), snap.columns, func(since, until string) string {
+	page.Chart = newChart(snap.cachedMonths(p.q, res), snap.columns, l, func(since, until string) string {
 		return p.href("since", since, "until", until, "page", "")
 	})
 	page.Took = time.Since(start).Round(time.Microsecond).String()
 	if p.Page > 1 && len(page.Items) == 0 {
 		status = http.StatusNotFound
-		page.Error = fmt.Sprintf("page %d: there are only %d pages", p.Page, page.Pages)
+		page.Error = fmt.Sprintf(l.ErrPastEndFmt, p.Page, page.Pages)
 	}
 	s.render(w, status, "list.html", page)
 }
@@ -245,21 +265,27 @@ type versionRow struct {
 }
 
 type articlePage struct {
-	Info       pageInfo
-	Rec        archive.Record // the version shown, with its body
-	Title      []segment
-	Paragraphs [][]segment
-	Latest     int
-	Old        bool // an earlier version is shown
-	Versions   []versionRow
-	Back       string
-	Q          string
-	JSON       string
+	Info        pageInfo
+	Rec         archive.Record // the version shown, with its body
+	Title       []segment
+	Paragraphs  [][]segment
+	Latest      int
+	Old         bool // an earlier version is shown
+	Versions    []versionRow
+	Back        string
+	Q           string
+	JSON        string
+	ColumnHref  string // the list of the article's column
+	LatestHref  string // the latest version
+	Copy        string // the archive's copy of the first page
+	Images      []fileLink
+	Attachments []fileLink
 }
 
 func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
-	rec, latest, older, err := s.lookup(snap, r)
+	info := s.info(snap, r)
+	rec, latest, older, err := s.lookup(snap, r, info.L)
 	if err != nil {
 		s.notFound(w, r, err.Error())
 		return
@@ -270,13 +296,22 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	terms := runs(foldString(q))
 	page := articlePage{
-		Info: s.info(snap), Rec: rec, Latest: latest.Version, Old: rec.Version != latest.Version,
+		Info: info, Rec: rec, Latest: latest.Version, Old: rec.Version != latest.Version,
 		Title: highlight(rec.Title, terms, 0), Q: q,
-		Back: "/", JSON: "/api/articles/" + url.PathEscape(rec.ID),
+		Back: info.Link("/"), JSON: "/api/articles/" + url.PathEscape(rec.ID),
+		ColumnHref: info.Link("/?" + url.Values{"column": {rec.Column}}.Encode()),
+		LatestHref: info.Link("/article/" + url.PathEscape(rec.ID)),
 	}
 	page.Info.Title = rec.Title
+	page.Copy = info.Link(pageCopyHref(rec.ID, rec.Version))
+	for _, u := range rec.Images {
+		page.Images = append(page.Images, fileLink{URL: u, Href: info.Link(storedHref(rec.ID, rec.Version, u))})
+	}
+	for _, u := range rec.Attachments {
+		page.Attachments = append(page.Attachments, fileLink{URL: u, Href: info.Link(storedHref(rec.ID, rec.Version, u))})
+	}
 	if q != "" {
-		page.Back = "/?" + url.Values{"q": {q}}.Encode()
+		page.Back = info.Link("/?" + url.Values{"q": {q}}.Encode())
 	}
 	if page.Old {
 		page.JSON += "?v=" + strconv.Itoa(rec.Version)
@@ -293,6 +328,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		if v.Version != latest.Version {
 			href += "?v=" + strconv.Itoa(v.Version)
 		}
+		href = info.Link(href)
 		page.Versions = append(page.Versions, versionRow{
 			Version: v.Version, FetchedAt: v.FetchedAt, Title: v.Title, Hash: v.ContentHash,
 			Href: href, Current: v.Version == rec.Version,
@@ -304,11 +340,11 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 // lookup finds the record of the request's {id} and the version asked for
 // by ?v= (default the latest). It returns that version with its body, the
 // latest version and the earlier ones (without bodies).
-func (s *Server) lookup(snap *snapshot, r *http.Request) (shown, latest archive.Record, older []archive.Record, err error) {
+func (s *Server) lookup(snap *snapshot, r *http.Request, l *labels) (shown, latest archive.Record, older []archive.Record, err error) {
 	id := r.PathValue("id")
 	i, ok := snap.byID[id]
 	if !ok {
-		return shown, latest, nil, fmt.Errorf("no article with ID %q in this archive", id)
+		return shown, latest, nil, fmt.Errorf(l.ErrNoArticleFmt, id)
 	}
 	d := &snap.docs[i]
 	latest = d.rec
@@ -320,7 +356,7 @@ func (s *Server) lookup(snap *snapshot, r *http.Request) (shown, latest archive.
 	if vs := r.URL.Query().Get("v"); vs != "" {
 		v, err := strconv.Atoi(vs)
 		if err != nil {
-			return shown, latest, older, fmt.Errorf("v=%q: expected a version number", vs)
+			return shown, latest, older, fmt.Errorf(l.ErrBadVersionFmt, vs)
 		}
 		if v != latest.Version {
 			found := false
@@ -332,7 +368,7 @@ func (s *Server) lookup(snap *snapshot, r *http.Request) (shown, latest archive.
 				}
 			}
 			if !found {
-				return shown, latest, older, fmt.Errorf("article %s has no version %d (versions 1 to %d)", id, v, latest.Version)
+				return shown, latest, older, fmt.Errorf(l.ErrNoVersionFmt, id, v, latest.Version)
 			}
 		}
 	}
@@ -341,13 +377,16 @@ func (s *Server) lookup(snap *snapshot, r *http.Request) (shown, latest archive.
 
 func (s *Server) handleReload(w http.ResponseWriter, r *http.Request) {
 	err := s.Reload(context.WithoutCancel(r.Context()))
+	l, explicit := pageLang(r)
 	switch {
 	case errors.Is(err, archive.ErrLocked):
-		s.renderError(w, http.StatusServiceUnavailable, "Could not reload: a crawler is writing to the archive right now. The articles shown are those loaded before; reload again once the crawl has finished.")
+		s.renderError(w, r, http.StatusServiceUnavailable, l.ErrLocked)
 	case errors.Is(err, ErrReloading):
-		s.renderError(w, http.StatusConflict, "A reload is already running; wait a moment and open the list again.")
+		s.renderError(w, r, http.StatusConflict, l.ErrReloading)
 	case err != nil:
-		s.renderError(w, http.StatusInternalServerError, "Could not reload: "+err.Error())
+		s.renderError(w, r, http.StatusInternalServerError, fmt.Sprintf(l.ErrReloadFmt, err))
+	case explicit:
+		http.Redirect(w, r, withLang("/", l.Param), http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	}
@@ -385,7 +424,7 @@ func rfc3339(t time.Time) *string {
 
 func (s *Server) handleAPIList(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
-	p, err := parseParams(r, 50)
+	p, err := parseParams(r, 50, enLabels)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
@@ -415,7 +454,7 @@ func (s *Server) handleAPIList(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAPIArticle(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
-	rec, _, _, err := s.lookup(snap, r)
+	rec, _, _, err := s.lookup(snap, r, enLabels)
 	if err != nil {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
 		return
@@ -425,7 +464,7 @@ func (s *Server) handleAPIArticle(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAPIMonths(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
-	p, err := parseParams(r, 1)
+	p, err := parseParams(r, 1, enLabels)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		return
@@ -448,9 +487,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 type errorPage struct {
-	Info    pageInfo
-	Status  int
-	Message string
+	Info     pageInfo
+	Status   int
+	Message  string
+	Original string // a URL on the original site to offer instead
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, msg string) {
@@ -458,11 +498,11 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request, msg string) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": msg})
 		return
 	}
-	s.renderError(w, http.StatusNotFound, msg)
+	s.renderError(w, r, http.StatusNotFound, msg)
 }
 
-func (s *Server) renderError(w http.ResponseWriter, status int, msg string) {
-	s.render(w, status, "error.html", errorPage{Info: s.info(s.snap.Load()), Status: status, Message: msg})
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.render(w, status, "error.html", errorPage{Info: s.info(s.snap.Load(), r), Status: status, Message: msg})
 }
 
 // render executes a template into a buffer first, so that a failure gives
@@ -471,10 +511,11 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, data any
 	var buf bytes.Buffer
 	if err := s.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
 		s.log.Error("render page", "template", name, "err", err)
-		http.Error(w, "internal error rendering the page", http.StatusInternalServerError)
+		http.Error(w, "页面生成出错 / internal error rendering the page", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Add("Vary", "Accept-Language")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

@@ -27,7 +27,7 @@ type result struct {
 
 // parseDate reads a date parameter: 2024-01-29, 2024-01, "2024-01-29 15:20"
 // or RFC 3339; times without a zone are Beijing time.
-func parseDate(name, v string) (time.Time, error) {
+func parseDate(name, v string, l *labels) (time.Time, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return time.Time{}, nil
@@ -37,7 +37,7 @@ func parseDate(name, v string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%s=%q: expected a date like 2024-01-29, 2024-01, \"2024-01-29 15:20\" or 2024-01-29T15:20:00+08:00", name, v)
+	return time.Time{}, fmt.Errorf(l.ErrDateFmt, name, v)
 }
 
 // dateRange returns the positions [lo, hi) of the documents published in

@@ -186,12 +186,12 @@ func TestParseDate(t *testing.T) {
 		"2024-01-29T07:20:00Z":      time.Date(2024, 1, 29, 15, 20, 0, 0, beijing),
 		"2024-01-29T15:20:00+08:00": time.Date(2024, 1, 29, 15, 20, 0, 0, beijing),
 	} {
-		got, err := parseDate("since", in)
+		got, err := parseDate("since", in, enLabels)
 		if err != nil || !got.Equal(want) {
 			t.Errorf("parseDate(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := parseDate("since", "yesterday"); err == nil || !strings.Contains(err.Error(), "since=") {
+	if _, err := parseDate("since", "yesterday", enLabels); err == nil || !strings.Contains(err.Error(), "since=") {
 		t.Errorf("bad date: %v", err)
 	}
 }
@@ -208,11 +208,11 @@ func TestMonthsAndChart(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("months = %v, want %v", got, want)
 	}
-	c := newChart(got, s.columns, func(a, b string) string { return a + "/" + b })
+	c := newChart(got, s.columns, enLabels, func(a, b string) string { return a + "/" + b })
 	if c.Months != 2 || len(c.Bars) != 2 || c.Total != 3 || len(c.Bars[1].Rects) != 2 || c.Bars[0].Href != "2024-02-01/2024-03-01" {
 		t.Errorf("chart: %+v", c)
 	}
-	if empty := newChart(nil, nil, nil); len(empty.Bars) != 0 {
+	if empty := newChart(nil, nil, enLabels, nil); len(empty.Bars) != 0 {
 		t.Errorf("chart of nothing has bars")
 	}
 }

@@ -63,21 +63,52 @@ func testArchive(t *testing.T) string {
 	return path
 }
 
-func newTestServer(t *testing.T, path string, opts Options) (*Server, *httptest.Server) {
+// loadServer returns a server over the archive at opts.Path, loaded.
+func loadServer(t *testing.T, opts Options) (*Server, error) {
 	t.Helper()
-	opts.Path = path
-	s, err := New(context.Background(), opts)
+	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	return s, ts
+	return s, s.Reload(context.Background())
 }
 
+func newTestServer(t *testing.T, path string, opts Options) (*Server, *httptest.Server) {
+	t.Helper()
+	opts.Path = path
+	s, err := loadServer(t, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, newHTTPServer(t, s)
+}
+
+// newHTTPServer serves s on 127.0.0.1 for the test.
+func newHTTPServer(t *testing.T, s *Server) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// get fetches path as a browser that states no language preference.
 func get(t *testing.T, ts *httptest.Server, path string) (int, http.Header, string) {
 	t.Helper()
-	resp, err := ts.Client().Get(ts.URL + path)
+	return getIn(t, ts, path, "")
+}
+
+// getIn fetches path with the Accept-Language header acceptLang (none if
+// empty).
+func getIn(t *testing.T, ts *httptest.Server, path, acceptLang string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", ts.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acceptLang != "" {
+		req.Header.Set("Accept-Language", acceptLang)
+	}
+	resp, err := ts.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,9 +142,10 @@ func TestPages(t *testing.T) {
 		{"bad page", "/?page=0", 400, []string{"expected a page number"}, nil},
 		{"article", "/article/0000000001?q=%E5%A4%96%E6%B4%BE", 200,
 			[]string{`<h1 id="title">娄底市：<mark>外派</mark>竞学为干部提能发展提质</h1>`, `<dd id="source">娄底市委组织部</dd>`,
-				`<time>2024-01-05 15:20</time>`, `<a href="/?column=%e5%b9%b2%e9%83%a8%e5%b7%a5%e4%bd%9c">干部工作</a>`,
+				`<time>2024-01-05 15:20</time>`, `<a href="/?column=%E5%B9%B2%E9%83%A8%E5%B7%A5%E4%BD%9C">干部工作</a>`,
 				`<p>娄底市坚持把乡村振兴作为重点工作。</p>`, `<p><mark>外派</mark>竞学</p>`,
-				`<img src="https://www.hnredstar.gov.cn/c/2024/01/05/W1.jpg"`, `名单.pdf`,
+				`<img src="/article/0000000001/stored?url=https%3A%2F%2Fwww.hnredstar.gov.cn%2Fc%2F2024%2F01%2F05%2FW1.jpg&amp;v=2"`,
+				`<a href="https://www.hnredstar.gov.cn/c/2024/01/05/W1.jpg" rel="noopener noreferrer">original site</a>`, `名单.pdf`,
 				`2 (shown)`, `href="/article/0000000001?v=1"`, `https://www.hnredstar.gov.cn/col/ganbu/202401/t20240105_1.html`,
 				`href="https://www.hnredstar.gov.cn/c/2024/01/05/1.html" id="original"`, `<dd id="author">李明</dd>`, `href="/?q=%E5%A4%96%E6%B4%BE"`},
 			[]string{"This is version"}},
@@ -126,7 +158,7 @@ func TestPages(t *testing.T) {
 		{"style sheet", "/static/style.css", 200, []string{"mark {"}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			status, h, body := get(t, ts, c.path)
+			status, h, body := getIn(t, ts, c.path, "en")
 			if status != c.status {
 				t.Errorf("status %d, want %d", status, c.status)
 			}
@@ -305,10 +337,10 @@ func TestReload(t *testing.T) {
 	}
 
 	// While the crawler holds the archive, a reload keeps the old articles.
-	if status, body := post(); status != http.StatusServiceUnavailable || !strings.Contains(body, "a crawler is writing to the archive") {
+	if status, body := post("Accept-Language", "en"); status != http.StatusServiceUnavailable || !strings.Contains(body, "a crawler is writing to the archive") {
 		t.Errorf("reload during a crawl: %d %s", status, body)
 	}
-	if _, _, body := get(t, ts, "/"); !strings.Contains(body, "The last reload failed") || !strings.Contains(body, "4 articles") {
+	if _, _, body := getIn(t, ts, "/", "en"); !strings.Contains(body, "The last reload failed") || !strings.Contains(body, "4 articles") {
 		t.Errorf("the list does not show the failed reload and the old articles")
 	}
 	a.Close()
@@ -319,7 +351,7 @@ func TestReload(t *testing.T) {
 	if status, _ := post("Sec-Fetch-Site", "same-origin"); status != http.StatusSeeOther {
 		t.Errorf("reload: status %d, want 303", status)
 	}
-	if _, _, body := get(t, ts, "/"); !strings.Contains(body, "新文章") || strings.Contains(body, "The last reload failed") {
+	if _, _, body := get(t, ts, "/"); !strings.Contains(body, "新文章") || strings.Contains(body, "上次重新载入失败") {
 		t.Errorf("the new article is not listed after the reload")
 	}
 	if status, _, _ := get(t, ts, "/reload"); status != http.StatusNotFound {
@@ -346,7 +378,7 @@ func TestLocalOnly(t *testing.T) {
 }
 
 func TestNewFails(t *testing.T) {
-	if _, err := New(context.Background(), Options{Path: filepath.Join(t.TempDir(), "missing.db")}); err == nil {
+	if _, err := loadServer(t, Options{Path: filepath.Join(t.TempDir(), "missing.db")}); err == nil {
 		t.Error("a missing archive loaded")
 	}
 	path := testArchive(t)
@@ -355,23 +387,24 @@ func TestNewFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if _, err := New(context.Background(), Options{Path: path, LockTimeout: 50 * time.Millisecond}); !errors.Is(err, archive.ErrLocked) {
+	if _, err := loadServer(t, Options{Path: path, LockTimeout: 50 * time.Millisecond}); !errors.Is(err, archive.ErrLocked) {
 		t.Errorf("archive held by a crawler: %v, want ErrLocked", err)
 	}
 }
 
-func TestListenAndServe(t *testing.T) {
-	s, err := New(context.Background(), Options{Path: testArchive(t)})
+func TestServe(t *testing.T) {
+	s, err := loadServer(t, Options{Path: testArchive(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	addr := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() {
-		done <- ListenAndServe(ctx, "127.0.0.1:0", s.Handler(), func(a net.Addr) { addr <- a.String() })
-	}()
-	resp, err := http.Get("http://" + <-addr + "/api/articles")
+	go func() { done <- Serve(ctx, ln, s.Handler()) }()
+	resp, err := http.Get("http://" + ln.Addr().String() + "/api/articles")
 	if err != nil {
 		t.Fatal(err)
 	}

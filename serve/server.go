@@ -53,9 +53,12 @@ type Server struct {
 	lastErr   atomic.Pointer[string] // message of the last failed reload
 }
 
-// New loads the archive at opts.Path and returns a server over it. The
-// archive is open only while it loads.
-func New(ctx context.Context, opts Options) (*Server, error) {
+// New returns a server over the archive at opts.Path without reading it
+// yet: until the first Reload has read it, every page answers 503 with a
+// page saying the archive is loading (and the API with a JSON error), so
+// a caller can listen first and load after. The archive is open only
+// while it loads.
+func New(opts Options) (*Server, error) {
 	if opts.PageSize <= 0 {
 		opts.PageSize = 20
 	}
@@ -67,15 +70,11 @@ func New(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse templates: %w", err)
 	}
-	s := &Server{opts: opts, log: log, tmpl: tmpl}
-	if err := s.Reload(ctx); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return &Server{opts: opts, log: log, tmpl: tmpl}, nil
 }
 
-// Reload reads the archive again and serves the new snapshot once it is
-// built; the old one serves until then. It fails (keeping the old
+// Reload reads the archive (again) and serves the new snapshot once it is
+// built; the old one, if any, serves until then. It fails (keeping the old
 // snapshot) when a crawler holds the archive's lock.
 func (s *Server) Reload(ctx context.Context) error {
 	if !s.reloading.TryLock() {
@@ -97,9 +96,13 @@ func (s *Server) Reload(ctx context.Context) error {
 	return nil
 }
 
-// Articles returns the number of articles the server holds.
+// Articles returns the number of articles the server holds: 0 before the
+// first load.
 func (s *Server) Articles() int {
-	return len(s.snap.Load().docs)
+	if snap := s.snap.Load(); snap != nil {
+		return len(snap.docs)
+	}
+	return 0
 }
 
 // Handler returns the HTTP handler of the web interface and the API.
@@ -109,14 +112,19 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	mux.HandleFunc("GET /{$}", s.handleList)
 	mux.HandleFunc("GET /article/{id}", s.handleArticle)
+	mux.HandleFunc("GET /article/{id}/stored", s.handleStored)
 	mux.HandleFunc("GET /api/articles", s.handleAPIList)
 	mux.HandleFunc("GET /api/articles/{id}", s.handleAPIArticle)
 	mux.HandleFunc("GET /api/months", s.handleAPIMonths)
 	mux.HandleFunc("POST /reload", s.handleReload)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.notFound(w, r, "no such page")
+		l, _ := pageLang(r)
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			l = enLabels
+		}
+		s.notFound(w, r, l.ErrNoPage)
 	})
-	var h http.Handler = mux
+	var h http.Handler = s.whileLoading(mux)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(h)
 	if s.opts.LocalOnly {
@@ -157,21 +165,31 @@ func localOnly(h http.Handler) http.Handler {
 	})
 }
 
-// ListenAndServe serves h on addr until ctx is done, then shuts down,
-// letting requests in flight finish for up to five seconds. ready, if not
-// nil, is called with the address listened on.
-func ListenAndServe(ctx context.Context, addr string, h http.Handler, ready func(net.Addr)) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// whileLoading answers every request but those for the style sheet with
+// 503 until the first snapshot is loaded: a page that says so and
+// refreshes itself, or a JSON error under /api/.
+func (s *Server) whileLoading(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.snap.Load() != nil || strings.HasPrefix(r.URL.Path, "/static/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Retry-After", "5")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the archive is still loading; try again in a few seconds"})
+			return
+		}
+		s.render(w, http.StatusServiceUnavailable, "loading.html", s.info(nil, r))
+	})
+}
+
+// Serve serves h on ln until ctx is done, then shuts down, letting
+// requests in flight finish for up to five seconds. It closes ln.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-	}
-	if ready != nil {
-		ready(ln.Addr())
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

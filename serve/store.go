@@ -31,6 +31,7 @@ type snapshot struct {
 	ix       *index
 	codec    *codec
 	cache    resultCache
+	stored   storedIndex // which URLs the archive holds copies of, learnt on request
 
 	path       string
 	loaded     time.Time

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,25 +45,60 @@ func smallArchive(t *testing.T) string {
 	return path
 }
 
-func TestServeCommand(t *testing.T) {
-	db := smallArchive(t)
+// serveRun is a crawler serve running in this process.
+type serveRun struct {
+	lines  chan string // its standard output, line by line
+	code   chan int    // its exit status, once it ends
+	stderr *syncBuffer
+	cancel context.CancelFunc
+}
+
+// startServe runs crawler serve with args; the test's end interrupts it.
+func startServe(t *testing.T, args ...string) *serveRun {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	r := &serveRun{lines: make(chan string, 16), code: make(chan int, 1), stderr: &syncBuffer{}, cancel: cancel}
 	pr, pw := io.Pipe()
-	var stderr strings.Builder
-	code := make(chan int, 1)
 	go func() {
-		code <- run(ctx, []string{"serve", "--config", "../../config.yaml", "--archive", db, "--addr", "127.0.0.1:0", "-q"}, pw, &stderr)
+		r.code <- run(ctx, append([]string{"serve"}, args...), pw, r.stderr)
 		pw.Close()
 	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no address printed: %v; stderr %s", err, stderr.String())
+	go func() {
+		defer close(r.lines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			r.lines <- sc.Text()
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-r.code
+	})
+	return r
+}
+
+// line returns the next line serve prints, failing the test if it ends
+// first.
+func (r *serveRun) line(t *testing.T) string {
+	t.Helper()
+	l, ok := <-r.lines
+	if !ok {
+		t.Fatalf("serve printed nothing more; stderr %s", r.stderr.String())
 	}
-	go io.Copy(io.Discard, pr)
+	return l
+}
+
+func TestServeCommand(t *testing.T) {
+	db := smallArchive(t)
+	r := startServe(t, "--config", "../../config.yaml", "--archive", db, "--addr", "127.0.0.1:0", "-q")
+	first := r.line(t)
+	if !regexp.MustCompile(`^listening at http://127\.0\.0\.1:\d+/; loading `).MatchString(first) {
+		t.Fatalf("unexpected first line %q", first)
+	}
+	line := r.line(t)
 	m := regexp.MustCompile(`serving 2 articles of .* at (http://127\.0\.0\.1:\d+/)`).FindStringSubmatch(line)
 	if m == nil {
-		t.Fatalf("unexpected first line %q", line)
+		t.Fatalf("unexpected second line %q", line)
 	}
 	resp, err := http.Get(m[1] + "api/articles?q=" + "外派")
 	if err != nil {
@@ -90,9 +127,126 @@ func TestServeCommand(t *testing.T) {
 	} else {
 		a.Close()
 	}
-	cancel()
-	if c := <-code; c != exitOK {
-		t.Errorf("exit %d after interrupt; stderr %s", c, stderr.String())
+	r.cancel()
+	if c := <-r.code; c != exitOK {
+		t.Errorf("exit %d after interrupt; stderr %s", c, r.stderr.String())
+	}
+	r.code <- exitOK // for the cleanup
+}
+
+// lockedArchive returns an archive that this test holds open for writing,
+// as a crawler would, until release is called, and a configuration whose
+// lock timeout is a minute.
+func lockedArchive(t *testing.T) (db, cfg string, release func()) {
+	t.Helper()
+	db = smallArchive(t)
+	a, err := archive.Open(db, archive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() { once.Do(func() { a.Close() }) }
+	t.Cleanup(release)
+	cfg = filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("archive:\n  lock_timeout: 1m\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return db, cfg, release
+}
+
+// TestServeListensBeforeLoading checks that serve answers while it loads:
+// a 503 page saying so, instead of a refused connection, then the list.
+func TestServeListensBeforeLoading(t *testing.T) {
+	db, cfg, release := lockedArchive(t) // loading waits for the "crawler"
+	r := startServe(t, "--config", cfg, "--archive", db, "--addr", "127.0.0.1:0", "-q")
+	m := regexp.MustCompile(`^listening at (http://127\.0\.0\.1:\d+/); loading .*archive\.db`).FindStringSubmatch(r.line(t))
+	if m == nil {
+		t.Fatal("serve does not say where it listens before loading")
+	}
+	resp, err := http.Get(m[1])
+	if err != nil {
+		t.Fatalf("while loading: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "正在载入存档") {
+		t.Errorf("while loading: %d %s", resp.StatusCode, b)
+	}
+	release()
+	if line := r.line(t); !strings.HasPrefix(line, "serving 2 articles") {
+		t.Fatalf("after loading: %q", line)
+	}
+	resp, err = http.Get(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "共 2 篇文章") {
+		t.Errorf("after loading: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestServeBusyPort checks, in a real process, that a port in use stops
+// serve at once with exit status 1 and an error naming the address,
+// before any loading: the archive is held by a "crawler" for longer than
+// the test waits, so a serve that loaded first could not end in time.
+func TestServeBusyPort(t *testing.T) {
+	db, cfg, _ := lockedArchive(t)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	addr := busy.Addr().String()
+	cmd := crawlerCmd(t, "serve", "--config", cfg, "--archive", db, "--addr", addr)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second): // generous; loading would wait a minute
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("serve did not stop on a busy port; stderr %s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitError {
+		t.Errorf("exit status %d, want %d", code, exitError)
+	}
+	for _, w := range []string{"cannot listen on " + addr, "already in use", "--addr"} {
+		if !strings.Contains(stderr.String(), w) {
+			t.Errorf("stderr lacks %q: %s", w, stderr.String())
+		}
+	}
+	if strings.Contains(stderr.String(), "loading the archive") || stdout.Len() != 0 {
+		t.Errorf("serve started loading: stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+}
+
+// TestServeAnnounce checks that serve on all interfaces announces an
+// address one can open, not http://[::]:PORT/.
+func TestServeAnnounce(t *testing.T) {
+	db := smallArchive(t)
+	r := startServe(t, "--config", "../../config.yaml", "--archive", db, "--addr", "0.0.0.0:0", "-q")
+	first := r.line(t)
+	m := regexp.MustCompile(`^listening on all interfaces, port (\d+): open (http://127\.0\.0\.1:(\d+)/) on this machine`).FindStringSubmatch(first)
+	if m == nil || m[1] != m[3] || strings.Contains(first, "[::]") || strings.Contains(first, "0.0.0.0") {
+		t.Fatalf("first line %q", first)
+	}
+	if line := r.line(t); !strings.Contains(line, m[2]) || strings.Contains(line, "[::]") {
+		t.Errorf("second line %q", line)
+	}
+	resp, err := http.Get(m[2] + "api/articles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET %s: %d", m[2], resp.StatusCode)
 	}
 }
 
