@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -182,6 +183,9 @@ func TestDemoRunsOffline(t *testing.T) {
 			if !strings.Contains(out, want) {
 				t.Errorf("demo run %d output lacks %q:\n%s", run, want, out)
 			}
+		}
+		if !regexp.MustCompile(`archive: +\S+ \([0-9.]+ [KMG]?i?B\)`).MatchString(out) {
+			t.Errorf("demo run %d: stats do not give the archive's size:\n%s", run, out)
 		}
 		// The site keeps its URLs, so the second run finds the same
 		// articles unchanged instead of storing aliases.

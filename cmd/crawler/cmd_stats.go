@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,7 +16,8 @@ func newStatsCommand(opts *options) *cobra.Command {
 		Use:   "stats",
 		Short: "Show what the archive holds and how the latest runs went",
 		Long: `stats prints the number of articles, the duplicate URLs folded into aliases,
-the stored versions and raw pages, the archive's size and the latest runs.
+the stored versions and raw pages, the archive file's size and the latest
+runs.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -38,7 +40,11 @@ func printStats(a *archive.Archive, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("read archive stats: %w", err)
 	}
-	fmt.Fprintf(out, "archive:     %s\n", a.Path())
+	if fi, err := os.Stat(a.Path()); err == nil {
+		fmt.Fprintf(out, "archive:     %s (%s)\n", a.Path(), byteSize(fi.Size()))
+	} else {
+		fmt.Fprintf(out, "archive:     %s\n", a.Path())
+	}
 	fmt.Fprintf(out, "articles:    %d\n", st.Articles)
 	fmt.Fprintf(out, "aliases:     %d (duplicate URLs folded into articles)\n", st.Aliases)
 	fmt.Fprintf(out, "versions:    %d\n", st.Versions)
