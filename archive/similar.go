@@ -41,28 +41,39 @@ const (
 	sameArticle
 )
 
-// foldText appends the folded form of s to dst.
+// foldText appends the folded form of s to dst. The common runes are
+// folded here (ASCII, CJK ideographs, full-width forms, CJK punctuation);
+// NFKC is asked about the others one by one, so that a sequence of a
+// letter and a combining mark is not composed.
 func foldText(dst []byte, s string) []byte {
-	var it norm.Iter
-	it.InitString(norm.NFKC, s)
-	for !it.Done() {
-		seg := it.Next()
-		for len(seg) > 0 {
-			r, n := utf8.DecodeRune(seg)
-			seg = seg[n:]
-			if r < utf8.RuneSelf {
-				switch {
-				case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
-					dst = append(dst, byte(r))
-				case 'A' <= r && r <= 'Z':
-					dst = append(dst, byte(r)+'a'-'A')
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			dst = foldASCII(dst, byte(r))
+		case 0x4E00 <= r && r <= 0x9FFF: // CJK Unified Ideographs
+			dst = utf8.AppendRune(dst, r)
+		case 0x3000 <= r && r <= 0x303F: // CJK symbols and punctuation
+		case 0xFF01 <= r && r <= 0xFF5E: // full-width ASCII
+			dst = foldASCII(dst, byte(r-0xFEE0))
+		default:
+			var buf [utf8.UTFMax]byte
+			for _, m := range norm.NFKC.String(string(buf[:utf8.EncodeRune(buf[:], r)])) {
+				if unicode.IsLetter(m) || unicode.IsNumber(m) {
+					dst = utf8.AppendRune(dst, unicode.ToLower(m))
 				}
-				continue
-			}
-			if unicode.IsLetter(r) || unicode.IsNumber(r) {
-				dst = utf8.AppendRune(dst, unicode.ToLower(r))
 			}
 		}
+	}
+	return dst
+}
+
+// foldASCII appends c lower-cased if it is a letter or digit.
+func foldASCII(dst []byte, c byte) []byte {
+	switch {
+	case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		return append(dst, c)
+	case 'A' <= c && c <= 'Z':
+		return append(dst, c+'a'-'A')
 	}
 	return dst
 }
@@ -75,7 +86,15 @@ type folded struct {
 	paras    []string // folded lines, none empty
 	all      string   // paras joined without separators
 	runes    int      // runes in all
-	shingles []uint64 // sorted distinct hashes of every shingleRunes runes of all
+	shingles []uint64 // sorted distinct hashes of every shingleRunes runes of all; see shingled
+}
+
+// shingled returns f.shingles, computing them the first time.
+func (f *folded) shingled() []uint64 {
+	if f.shingles == nil {
+		f.shingles = shingles(f.all)
+	}
+	return f.shingles
 }
 
 // foldBody folds each line of body.
@@ -91,7 +110,6 @@ func foldBody(body string) *folded {
 	}
 	f.all = string(all)
 	f.runes = utf8.RuneCountInString(f.all)
-	f.shingles = shingles(f.all)
 	return f
 }
 
@@ -101,7 +119,7 @@ func shingles(s string) []uint64 {
 	const prime = 0x100000001b3
 	var win [shingleRunes]rune
 	n := 0
-	out := make([]uint64, 0, len(s)/3)
+	out := make([]uint64, 0, len(s)/3+1)
 	for _, r := range s {
 		copy(win[:], win[1:])
 		win[shingleRunes-1] = r
@@ -127,13 +145,14 @@ func shingles(s string) []uint64 {
 
 // containment returns the share of a's shingles that b has too.
 func containment(a, b *folded) float64 {
-	if len(a.shingles) == 0 {
+	as, bs := a.shingled(), b.shingled()
+	if len(as) == 0 {
 		return 0
 	}
 	common := 0
 	i, j := 0, 0
-	for i < len(a.shingles) && j < len(b.shingles) {
-		switch x, y := a.shingles[i], b.shingles[j]; {
+	for i < len(as) && j < len(bs) {
+		switch x, y := as[i], bs[j]; {
 		case x == y:
 			common++
 			i++
@@ -144,7 +163,7 @@ func containment(a, b *folded) float64 {
 			j++
 		}
 	}
-	return float64(common) / float64(len(a.shingles))
+	return float64(common) / float64(len(as))
 }
 
 // within reports whether every folded line of a is in b's folded text:

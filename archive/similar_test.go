@@ -118,8 +118,17 @@ func TestRelate(t *testing.T) {
 }
 
 func TestFoldTitle(t *testing.T) {
-	if a, b := foldTitle("娄底市：外派竞学 ＡＢＣ２０２４"), foldTitle(" 娄底市:外派竞学abc 2024 "); a != b {
-		t.Errorf("folded titles differ: %q, %q", a, b)
+	for _, tt := range [][2]string{
+		{"娄底市：外派竞学 ＡＢＣ２０２４", " 娄底市:外派竞学abc 2024 "},
+		{"《条例》①解读　", "“条例”1解读"},
+		{"ﬁle", "FILE"},
+	} {
+		if a, b := foldTitle(tt[0]), foldTitle(tt[1]); a != b {
+			t.Errorf("folded titles differ: %q → %q, %q → %q", tt[0], a, tt[1], b)
+		}
+	}
+	if got := foldTitle("工作动态（一）"); got != "工作动态一" {
+		t.Errorf("foldTitle = %q", got)
 	}
 }
 
