@@ -1,7 +1,9 @@
 package archive
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -87,6 +89,9 @@ func indexTitles(tx *bolt.Tx, a *Archive, path string) error {
 		return fmt.Errorf("upgrade archive %s to schema 3: bucket %q: %w", path, bucketByTitle, err)
 	}
 	versions := tx.Bucket(bucketVersions)
+	// Keys are put in order: bbolt fills pages in order much faster than
+	// it splits them at random.
+	var keys [][]byte
 	c := tx.Bucket(bucketArticles).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != idLen {
@@ -101,7 +106,11 @@ func indexTitles(tx *bolt.Tx, a *Archive, path string) error {
 		if err != nil {
 			return fmt.Errorf("upgrade archive %s to schema 3: %w; run crawler verify", path, err)
 		}
-		if err := idx.Put(titleKey(ver.Title, ver.Published, id), nil); err != nil {
+		keys = append(keys, titleKey(ver.Title, ver.Published, id))
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	for _, k := range keys {
+		if err := idx.Put(k, nil); err != nil {
 			return fmt.Errorf("upgrade archive %s to schema 3: %w", path, err)
 		}
 	}
