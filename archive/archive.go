@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -19,7 +20,7 @@ import (
 // schemaVersion is the layout described in doc.go. Open refuses archives
 // with a higher one and upgrades older ones when it opens them for writing
 // (see migrate.go).
-const schemaVersion = 2
+const schemaVersion = 3
 
 // formatName is stored under metaFormat to tell our files from other bbolt
 // files.
@@ -39,6 +40,7 @@ var (
 	bucketChanged  = []byte("changed")
 	bucketByChange = []byte("bychange")
 	bucketRawFrom  = []byte("rawfrom")
+	bucketByTitle  = []byte("bytitle")
 
 	metaFormat = []byte("format")
 	metaSchema = []byte("schema")
@@ -49,6 +51,9 @@ var dataBuckets = [][]byte{bucketArticles, bucketVersions, bucketRaw, bucketURLs
 
 // schema2Buckets are the buckets schema 2 adds.
 var schema2Buckets = [][]byte{bucketChanged, bucketByChange, bucketRawFrom}
+
+// schema3Buckets are the buckets schema 3 adds.
+var schema3Buckets = [][]byte{bucketByTitle}
 
 // appendFill is the fill percent for buckets whose keys mostly grow at the
 // end (sequence-numbered), so that pages are not left half empty.
@@ -306,8 +311,14 @@ func checkMeta(tx *bolt.Tx, path string) error {
 			return fmt.Errorf("open archive %s: bucket %q is missing: %w", path, name, ErrNotArchive)
 		}
 	}
-	if v >= 2 {
-		for _, name := range schema2Buckets {
+	for _, added := range []struct {
+		schema  int
+		buckets [][]byte
+	}{{2, schema2Buckets}, {3, schema3Buckets}} {
+		if v < added.schema {
+			continue
+		}
+		for _, name := range added.buckets {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("open archive %s: bucket %q is missing: %w", path, name, ErrNotArchive)
 			}
@@ -344,7 +355,7 @@ func initMeta(tx *bolt.Tx, path string) error {
 	if err := meta.Put(metaSchema, []byte(strconv.Itoa(schemaVersion))); err != nil {
 		return fmt.Errorf("create archive %s: %w", path, err)
 	}
-	for _, name := range append(dataBuckets[:len(dataBuckets):len(dataBuckets)], schema2Buckets...) {
+	for _, name := range slices.Concat(dataBuckets, schema2Buckets, schema3Buckets) {
 		if _, err := tx.CreateBucket(name); err != nil {
 			return fmt.Errorf("create archive %s: bucket %q: %w", path, name, err)
 		}

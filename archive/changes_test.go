@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -99,7 +100,7 @@ func downgrade(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range schema2Buckets {
+		for _, b := range slices.Concat(schema2Buckets, schema3Buckets) {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err
 			}
@@ -176,7 +177,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 		schema = string(tx.Bucket(bucketMeta).Get(metaSchema))
 		return nil
 	})
-	if schema != "2" {
-		t.Errorf("meta schema %q after upgrade, want 2", schema)
+	if want := strconv.Itoa(schemaVersion); schema != want {
+		t.Errorf("meta schema %q after upgrade, want %s", schema, want)
 	}
 }

@@ -18,7 +18,10 @@ import (
 // Value format bytes: the first byte of every binary value, so that a later
 // schema can tell old values from new ones.
 const (
-	headerFormat = 1
+	// headerFormat is a header; headerFormatDup one with DupOf after the
+	// aliases (written only when DupOf is set).
+	headerFormat    = 1
+	headerFormatDup = 2
 	// versionFormat is a plain version; versionFormatZstd one whose fields
 	// after the content hash are a zstd frame (what Put writes).
 	versionFormat     = 1
@@ -120,6 +123,7 @@ type header struct {
 	Latest  int      // number of the latest version, 1-based
 	URL     string   // canonical URL the record was first added under
 	Aliases []string // canonical URLs added later with the same content
+	DupOf   uint64   // earlier record this one nearly duplicates; 0: none
 }
 
 // version is the value in the versions bucket: one version of a record.
@@ -290,22 +294,35 @@ func (d *decoder) end() error {
 
 func (h *header) append(dst []byte) []byte {
 	e := encoder{dst}
-	e.byte(headerFormat)
+	if h.DupOf == 0 {
+		e.byte(headerFormat)
+	} else {
+		e.byte(headerFormatDup)
+	}
 	e.uvarint(uint64(h.Latest))
 	e.string(h.URL)
 	e.strings(h.Aliases)
+	if h.DupOf != 0 {
+		e.uvarint(h.DupOf)
+	}
 	return e.b
 }
 
 func decodeHeader(b []byte) (header, error) {
 	d := decoder{b: b}
 	var h header
-	if f := d.byte(); d.err == nil && f != headerFormat {
+	f := d.byte()
+	if d.err == nil && f != headerFormat && f != headerFormatDup {
 		return h, fmt.Errorf("%w: header format %d", errCorrupt, f)
 	}
 	latest := d.uvarint()
 	h.URL = d.string()
 	h.Aliases = d.strings()
+	if f == headerFormatDup {
+		if h.DupOf = d.uvarint(); d.err == nil && h.DupOf == 0 {
+			d.fail("duplicate_of")
+		}
+	}
 	if err := d.end(); err != nil {
 		return header{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,10 +88,19 @@ func FuzzRecordRoundTrip(f *testing.F) {
 			t.Fatal("record has nil lists")
 		}
 
-		h := header{Latest: int(pages) + 1, URL: title, Aliases: items}
-		gotH, err := decodeHeader(h.append(nil))
-		if err != nil || !reflect.DeepEqual(gotH, h) {
-			t.Fatalf("header round trip: %+v, %v; want %+v", gotH, err, h)
+		for _, dup := range []uint64{0, uint64(nsec)} { // with and without duplicate_of
+			h := header{Latest: int(pages) + 1, URL: title, Aliases: items, DupOf: dup}
+			gotH, err := decodeHeader(h.append(nil))
+			if err != nil || !reflect.DeepEqual(gotH, h) {
+				t.Fatalf("header round trip: %+v, %v; want %+v", gotH, err, h)
+			}
+			if r := record(7, &h, 1, &got); (r.DuplicateOf != "") != (dup != 0) {
+				t.Fatalf("record of header %+v: duplicate_of %q", h, r.DuplicateOf)
+			}
+		}
+		// Text folding never panics, and shingles are sorted and distinct.
+		if sh := foldBody(body).shingled(); !slices.IsSorted(sh) || len(slices.Compact(slices.Clone(sh))) != len(sh) {
+			t.Fatalf("shingles of %q not sorted and distinct", body)
 		}
 
 		p := RawPage{URL: source, Status: int(sec % 1000), Header: http.Header{}, Body: raw, FetchedAt: pub}

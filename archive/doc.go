@@ -21,8 +21,45 @@
 //     record that disagree (a stale mirror) do not make a new version on
 //     every run, and an edit that is reverted does make one;
 //   - a new URL whose content some record already has becomes an alias of
-//     the record that first had it (Aliased); aliases store no raw pages;
-//   - anything else is a new record (Added).
+//     the record that first had it (Aliased); aliases store no raw pages
+//     unless they bring fields the record lacks (see below);
+//   - a new URL with the same article extracted otherwise becomes an alias
+//     too (Aliased; see below);
+//   - anything else is a new record (Added); if it nearly duplicates an
+//     earlier record, its DuplicateOf names that record.
+//
+// # Copies and near-duplicates
+//
+// The same article under two URLs (cross-posted in two columns, a mirror
+// host) is often extracted slightly differently: a paragraph missing, other
+// white space or punctuation, no source on one copy. Put compares a new
+// URL's article with the records whose latest version has the same folded
+// title (NFKC, lower case, letters and digits only) and was published the
+// same day in Beijing time, or has no date, or any day when the article has
+// none: at most 64 of them, found through the bytitle index, so the cost
+// does not grow with the archive. Bodies are folded line by line the same
+// way; both must be at least 20 runes long.
+//
+//   - Same article: every folded line of one body is in the other's folded
+//     text (so folding the copy loses no text). The URL becomes an alias.
+//     If the copy has what the record lacks — a body that contains the
+//     record's and more, a source, column, author or editor where the
+//     record has none, a publication time where it has none or only the
+//     day, more images or attachments — a new version holds the merged
+//     fields with the copy's raw pages; the record's earlier versions stay.
+//     An exact copy (same content hash as the latest version) is merged the
+//     same way. A copy that only adds text, such as a note, is folded in as
+//     the fuller extraction.
+//   - Near-duplicate: each body has text the other lacks (a figure
+//     corrected, a sentence rewritten) but one holds at least 60% of the
+//     other's 4-rune shingles. The article is a record of its own whose
+//     DuplicateOf is the lowest-numbered such record; WriteJSONL writes it
+//     as duplicate_of, and Filter.Distinct leaves it out.
+//
+// New content at a known URL is a new version as before, however similar.
+// Two articles with the same title on different days are never compared.
+// Records stored before schema 3 are compared with new articles but not
+// with each other.
 //
 // Each Put (and each PutBatch) is one bbolt transaction covering the record
 // and all its indexes.
@@ -35,8 +72,8 @@
 // are left out by a Since/Until filter. Filter.Columns keeps some columns;
 // Filter.ChangedSince keeps the records added or changed since a time, from
 // the change index (one read of the IDs changed since then, then the walk
-// in publication order). Record.AppendJSON writes a chosen subset of the
-// fields (Fields). Verify checks the whole file; Backup copies it as of one
+// in publication order); Filter.Distinct leaves out near-duplicates.
+// Record.AppendJSON writes a chosen subset of the fields (Fields). Verify checks the whole file; Backup copies it as of one
 // read transaction.
 //
 // # Changes and re-extraction
@@ -66,7 +103,7 @@
 // opened for writing (migrate.go), and read as it is when opened read-only;
 // what the older schema did not record then returns ErrOldSchema.
 //
-// # On-disk format, schema version 2
+// # On-disk format, schema version 3
 //
 // All integers in keys are big-endian, so keys sort numerically. Values
 // other than runs, state and frontier start with a format byte (1, or as noted),
@@ -77,7 +114,7 @@
 // the zone is not kept).
 //
 //	meta      "format" → "hnredstar-crawler-archive"
-//	          "schema" → "2" (decimal ASCII). Open refuses a file without
+//	          "schema" → "3" (decimal ASCII). Open refuses a file without
 //	                     this bucket or format, or with a higher schema.
 //	          "zstd-dict-N" → 8 random bytes telling this dictionary from
 //	                     other archives', then a zstd raw-content dictionary
@@ -86,7 +123,9 @@
 //	                     96 records (dict.go). Raw pages and versions
 //	                     written afterwards are compressed with it.
 //	articles  id(8) → header: format, uvarint latest version, string URL
-//	          (canonical, the one the record was added under), list aliases.
+//	          (canonical, the one the record was added under), list aliases;
+//	          format 2 (only for a near-duplicate) then uvarint ID of the
+//	          earlier record it nearly duplicates, lower than id. (Schema 3.)
 //	          id is the bucket's NextSequence, 1, 2, 3, ...; Record.ID is it
 //	          in decimal, zero-padded to ten digits ("0000000042").
 //	versions  id(8) version(4) → format, content hash (32 raw bytes, right
@@ -130,6 +169,11 @@
 //	          version of the same record whose raw pages this re-extracted
 //	          version uses; raw has no pages under the version itself.
 //	          Only versions written by Reextract have one. (Schema 2.)
+//	bytitle   title(8) day(4) id(8) → empty. title is the first 8 bytes of
+//	          the SHA-256 of the latest version's folded title, day the
+//	          day of its publication time in Beijing time as days since
+//	          1970-01-01 plus 2^31, or 0xFFFFFFFF for none. One entry per
+//	          record. (Schema 3.)
 //
 // Verify checks every arrow above in both directions where it has one.
 //
@@ -138,6 +182,8 @@
 //
 // Schema 1 is schema 2 without changed, bychange and rawfrom. Upgrading
 // dates each record to its latest version's fetched_at (now if unknown).
+// Schema 2 is schema 3 without bytitle and header format 2; upgrading
+// indexes every record.
 //
 // The compressed formats (versions 2 and 3, raw 2, the dictionary in meta)
 // came within schema 2: an archive that has them reads as corrupt to a

@@ -12,6 +12,7 @@ import (
 var Fields = []string{
 	"id", "url", "title", "source", "published", "body", "column", "images", "attachments",
 	"author", "editor", "fetched_at", "content_hash", "aliases", "version",
+	"duplicate_of",
 }
 
 // CheckFields returns an error naming the first name in fields that is not
@@ -30,8 +31,8 @@ func CheckFields(fields []string) error {
 
 // AppendJSON appends r as one JSON object, without a newline. With fields
 // nil it is what MarshalJSON writes. Otherwise the object has exactly the
-// named fields, in the order given; author and editor are written even when
-// empty, so that every line has the same keys. Names not in Fields are
+// named fields, in the order given; author, editor and duplicate_of are
+// written even when empty (""), so that every line has the same keys. Names not in Fields are
 // left out (see CheckFields).
 func (r *Record) AppendJSON(b []byte, fields []string) []byte {
 	if fields == nil {
@@ -77,6 +78,8 @@ func (r *Record) AppendJSON(b []byte, fields []string) []byte {
 			b = appendJSONStrings(b, r.Aliases)
 		case "version":
 			b = strconv.AppendInt(b, int64(r.Version), 10)
+		case "duplicate_of":
+			b = appendJSONString(b, r.DuplicateOf)
 		default:
 			b = b[:start]
 			continue

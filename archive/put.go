@@ -54,8 +54,10 @@ const (
 	// Versioned: the URL (or an alias) was known with other content; a new
 	// version of its record was written and the old ones kept.
 	Versioned
-	// Aliased: the URL was new but the content is that of a known record;
-	// the URL was added to the record's aliases.
+	// Aliased: the URL was new but the content is that of a known record,
+	// or the same article extracted otherwise; the URL was added to the
+	// record's aliases (and the record may have a new version holding the
+	// fuller extraction).
 	Aliased
 	// Unchanged: the URL was known with this content (nothing was written),
 	// or its record's latest version has this content (only the URL's
@@ -175,7 +177,13 @@ func prepare(art *Article) (prepared, error) {
 //     record (the record's URL stays the one it was added under);
 //   - URL new, content (by ContentHash) known: Aliased, the URL is added to
 //     the aliases of the record that first had that content;
-//   - otherwise Added, a new record.
+//   - URL new, the same article extracted otherwise (see "Copies and
+//     near-duplicates" in the package doc): Aliased;
+//   - otherwise Added, a new record, with DuplicateOf set if it nearly
+//     duplicates an earlier one.
+//
+// An alias whose article has fields the record lacks gives the record a
+// new version with them merged in; the outcome is still Aliased.
 //
 // The raw pages of added and versioned articles are stored compressed.
 func (a *Archive) Put(ctx context.Context, art Article) (Outcome, error) {
@@ -306,22 +314,18 @@ func (a *Archive) put(tx *bolt.Tx, p *prepared) (Outcome, error) {
 			return 0, fmt.Errorf("hashes entry: %w", errCorrupt)
 		}
 		id := binary.BigEndian.Uint64(v)
-		arts := tx.Bucket(bucketArticles)
-		h, err := getHeader(arts, id)
+		h, err := getHeader(tx.Bucket(bucketArticles), id)
 		if err != nil {
 			return 0, err
 		}
-		h.Aliases = append(h.Aliases, p.url)
-		if err := arts.Put(idKey(id), h.append(nil)); err != nil {
-			return 0, err
-		}
-		if err := urls.Put(key, urlValue(id, p.hash, urlAlias)); err != nil {
-			return 0, err
-		}
-		if err := touch(tx, id, a.now()); err != nil {
-			return 0, err
-		}
-		return Aliased, nil
+		return a.addAlias(tx, p, id, h, nil, false)
+	}
+	m, err := a.similar(tx, p.art)
+	if err != nil {
+		return 0, err
+	}
+	if m.rel == sameArticle {
+		return a.addAlias(tx, p, m.id, m.header, &m.latest, m.fuller)
 	}
 
 	arts := tx.Bucket(bucketArticles)
@@ -331,10 +335,17 @@ func (a *Archive) put(tx *bolt.Tx, p *prepared) (Outcome, error) {
 		return 0, err
 	}
 	h := header{Latest: 1, URL: p.url}
+	if m.rel == nearDuplicate {
+		h.DupOf = m.id
+	}
 	if err := arts.Put(idKey(id), h.append(nil)); err != nil {
 		return 0, err
 	}
-	if err := a.putVersion(tx, p, id, 1); err != nil {
+	v := newVersion(p)
+	if err := a.putVersion(tx, &v, p.art.Pages, id, 1); err != nil {
+		return 0, err
+	}
+	if err := reindexTitle(tx, id, nil, &v); err != nil {
 		return 0, err
 	}
 	if err := tx.Bucket(bucketByTime).Put(timeKey(p.art.Published, id), nil); err != nil {
@@ -382,7 +393,11 @@ func (a *Archive) putKnown(tx *bolt.Tx, p *prepared, id uint64, kind byte) (Outc
 	if err := arts.Put(idKey(id), h.append(nil)); err != nil {
 		return 0, err
 	}
-	if err := a.putVersion(tx, p, id, h.Latest); err != nil {
+	v := newVersion(p)
+	if err := a.putVersion(tx, &v, p.art.Pages, id, h.Latest); err != nil {
+		return 0, err
+	}
+	if err := reindexTitle(tx, id, &latest, &v); err != nil {
 		return 0, err
 	}
 	if !latest.Published.Equal(p.art.Published) {
@@ -409,10 +424,10 @@ func (a *Archive) putKnown(tx *bolt.Tx, p *prepared, id uint64, kind byte) (Outc
 	return Versioned, nil
 }
 
-// putVersion writes version n of record id and its raw pages.
-func (a *Archive) putVersion(tx *bolt.Tx, p *prepared, id uint64, n int) error {
+// newVersion returns the version that stores p as it is.
+func newVersion(p *prepared) version {
 	art := p.art
-	v := version{
+	return version{
 		Hash:        p.hash,
 		Title:       art.Title,
 		Source:      art.Source,
@@ -426,6 +441,10 @@ func (a *Archive) putVersion(tx *bolt.Tx, p *prepared, id uint64, n int) error {
 		Attachments: art.Attachments,
 		Pages:       len(art.Pages),
 	}
+}
+
+// putVersion writes v as version n of record id, and its raw pages.
+func (a *Archive) putVersion(tx *bolt.Tx, v *version, pages []RawPage, id uint64, n int) error {
 	versions := tx.Bucket(bucketVersions)
 	versions.FillPercent = appendFill
 	enc, dictID := a.enc, uint32(0)
@@ -438,13 +457,74 @@ func (a *Archive) putVersion(tx *bolt.Tx, p *prepared, id uint64, n int) error {
 	raw := tx.Bucket(bucketRaw)
 	raw.FillPercent = appendFill
 	var plain []byte
-	for i := range art.Pages {
-		plain = appendRawPage(plain[:0], &art.Pages[i])
+	for i := range pages {
+		plain = appendRawPage(plain[:0], &pages[i])
 		if err := raw.Put(rawKey(id, n, i), a.compress(plain)); err != nil {
 			return fmt.Errorf("raw page %d: %w", i+1, err)
 		}
 	}
 	return nil
+}
+
+// addAlias adds p's URL to the aliases of record id, whose header is h.
+// latest is the record's latest version when the caller has it (nil: read
+// it here). If p has the content of that latest version, or is the same
+// article extracted otherwise (latest given), the fields p has and the
+// record lacks are merged into a new version (see merge): with useBody,
+// p's title and body too. That version stores p's raw pages; the versions
+// before it stay as they were. Otherwise only the alias is added.
+func (a *Archive) addAlias(tx *bolt.Tx, p *prepared, id uint64, h header, latest *version, useBody bool) (Outcome, error) {
+	arts := tx.Bucket(bucketArticles)
+	versions := tx.Bucket(bucketVersions)
+	if latest == nil {
+		b := versions.Get(versionKey(id, h.Latest))
+		if hash, ok := versionHash(b); ok && hash == p.hash {
+			v, err := a.decodeVersionIn(tx, b)
+			if err != nil {
+				return 0, fmt.Errorf("record %s version %d: %w", formatID(id), h.Latest, err)
+			}
+			latest = &v
+		}
+	}
+	h.Aliases = append(h.Aliases, p.url)
+	if latest != nil {
+		v, changed := merge(latest, p.art, useBody)
+		if changed {
+			v.FetchedAt, v.Pages = p.art.FetchedAt, len(p.art.Pages)
+			h.Latest++
+			if err := a.putVersion(tx, &v, p.art.Pages, id, h.Latest); err != nil {
+				return 0, err
+			}
+			if err := reindexTitle(tx, id, latest, &v); err != nil {
+				return 0, err
+			}
+			if !latest.Published.Equal(v.Published) {
+				bytime := tx.Bucket(bucketByTime)
+				if err := bytime.Delete(timeKey(latest.Published, id)); err != nil {
+					return 0, err
+				}
+				if err := bytime.Put(timeKey(v.Published, id), nil); err != nil {
+					return 0, err
+				}
+			}
+			hashes := tx.Bucket(bucketHashes)
+			if hashes.Get(v.Hash[:]) == nil {
+				if err := hashes.Put(v.Hash[:], idKey(id)); err != nil {
+					return 0, err
+				}
+			}
+		}
+	}
+	if err := arts.Put(idKey(id), h.append(nil)); err != nil {
+		return 0, err
+	}
+	if err := tx.Bucket(bucketURLs).Put([]byte(p.url), urlValue(id, p.hash, urlAlias)); err != nil {
+		return 0, err
+	}
+	if err := touch(tx, id, a.now()); err != nil {
+		return 0, err
+	}
+	return Aliased, nil
 }
 
 // compress returns the raw bucket value for an encoded page: format byte,

@@ -32,6 +32,9 @@ type Filter struct {
 	// version or alias) at or after it; see ChangedAt. It needs schema 2
 	// (ErrOldSchema otherwise).
 	ChangedSince time.Time
+	// Distinct leaves out the records that nearly duplicate an earlier
+	// one (Record.DuplicateOf set).
+	Distinct bool
 }
 
 // bounds returns the bytime key range [start, end) for f; nil means open.
@@ -52,8 +55,8 @@ func (f Filter) bounds() (start, end []byte) {
 // ForEach calls fn with the latest version of each record in order of
 // publication time, then ID; records without a publication time come last.
 // With Since or Until set, only records published in [Since, Until) are
-// passed, and records without a publication time are left out; Columns and
-// ChangedSince narrow the records further.
+// passed, and records without a publication time are left out; Columns,
+// ChangedSince and Distinct narrow the records further.
 //
 // Records are read in batches, each in its own read transaction, so memory
 // stays bounded however large the archive; a record written while ForEach
@@ -172,6 +175,9 @@ func (a *Archive) scan(ctx context.Context, f Filter, fn func([]storedRecord) er
 				s, err := a.readStored(arts, versions, id)
 				if err != nil {
 					return err
+				}
+				if f.Distinct && s.header.DupOf != 0 {
+					continue
 				}
 				batch = append(batch, s)
 			}

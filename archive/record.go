@@ -31,11 +31,15 @@ type Record struct {
 	ContentHash string    `json:"content_hash"` // "sha256:" + 64 hex digits; see ContentHash
 	Aliases     []string  `json:"aliases"`      // other canonical URLs with this content; never nil
 	Version     int       `json:"version"`      // 1 = first
+	// DuplicateOf is the ID of the earlier record this one nearly
+	// duplicates (an edited re-post under another URL), or "".
+	DuplicateOf string `json:"duplicate_of,omitempty"`
 }
 
 // MarshalJSON encodes r as one JSON object with the field names of its
 // tags; times are RFC 3339 in +08:00 ("2024-01-29T15:20:00+08:00") or null
-// when zero, and nil lists are []. HTML characters are not escaped.
+// when zero, nil lists are [], and author, editor and duplicate_of are left
+// out when empty. HTML characters are not escaped.
 // The default decoding (json.Unmarshal) reads it back.
 func (r Record) MarshalJSON() ([]byte, error) {
 	return r.appendJSON(make([]byte, 0, 512+len(r.Body)+len(r.Title))), nil
@@ -76,6 +80,10 @@ func (r *Record) appendJSON(b []byte) []byte {
 	b = appendJSONStrings(b, r.Aliases)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, int64(r.Version), 10)
+	if r.DuplicateOf != "" {
+		b = append(b, `,"duplicate_of":`...)
+		b = appendJSONString(b, r.DuplicateOf)
+	}
 	return append(b, '}')
 }
 
@@ -197,6 +205,9 @@ func record(id uint64, h *header, n int, v *version) Record {
 		ContentHash: formatHash(v.Hash),
 		Aliases:     h.Aliases,
 		Version:     n,
+	}
+	if h.DupOf != 0 {
+		r.DuplicateOf = formatID(h.DupOf)
 	}
 	if r.Images == nil {
 		r.Images = []string{}

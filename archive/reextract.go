@@ -105,6 +105,9 @@ func (a *Archive) Reextract(ctx context.Context, id string, base int, art Articl
 				return err
 			}
 		}
+		if err := reindexTitle(tx, n, &old, &v); err != nil {
+			return err
+		}
 		if !old.Published.Equal(v.Published) {
 			bytime := tx.Bucket(bucketByTime)
 			if err := bytime.Delete(timeKey(old.Published, n)); err != nil {

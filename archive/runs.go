@@ -70,13 +70,16 @@ func (a *Archive) Runs(limit int) ([]Run, error) {
 
 // Stats counts what an archive holds.
 type Stats struct {
-	Articles    int   // records
-	Aliases     int   // alias URLs, over all records
-	Versions    int   // versions over all records (at least Articles)
-	RawPages    int   // raw responses stored
-	RawBytes    int64 // their size before compression (bodies and headers)
-	StoredBytes int64 // their size in the archive, compressed
-	LastRun     *Run  // newest run, nil if none
+	Articles int // records
+	Aliases  int // alias URLs, over all records
+	// NearDuplicates counts the records that nearly duplicate an earlier
+	// one (Record.DuplicateOf set).
+	NearDuplicates int
+	Versions       int   // versions over all records (at least Articles)
+	RawPages       int   // raw responses stored
+	RawBytes       int64 // their size before compression (bodies and headers)
+	StoredBytes    int64 // their size in the archive, compressed
+	LastRun        *Run  // newest run, nil if none
 }
 
 // Stats walks the archive and counts its contents.
@@ -85,7 +88,16 @@ func (a *Archive) Stats() (Stats, error) {
 	err := a.view(func(tx *bolt.Tx) error {
 		s.Articles = tx.Bucket(bucketArticles).Stats().KeyN
 		s.Versions = tx.Bucket(bucketVersions).Stats().KeyN
-		err := tx.Bucket(bucketURLs).ForEach(func(_, v []byte) error {
+		err := tx.Bucket(bucketArticles).ForEach(func(_, v []byte) error {
+			if len(v) > 0 && v[0] == headerFormatDup {
+				s.NearDuplicates++
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = tx.Bucket(bucketURLs).ForEach(func(_, v []byte) error {
 			if _, _, kind, ok := parseURLValue(v); ok && kind == urlAlias {
 				s.Aliases++
 			}

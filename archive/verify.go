@@ -37,8 +37,9 @@ func (p Problem) String() string {
 // bucket, that every record and version decodes, that content hashes match
 // title and body, that every version has its raw pages (its own, or those
 // rawfrom names) and they decompress, that every index entry (urls,
-// hashes, bytime, changed, bychange) points at a record that agrees with
-// it, that every record is in each index, and that no version, raw page or
+// hashes, bytime, changed, bychange, bytitle) points at a record that
+// agrees with it, that every record is in each index, that a record's
+// duplicate_of names an earlier record, and that no version, raw page or
 // index entry is left over from a record that does not exist.
 // The error is for failing to run the checks (or ctx being done), not for
 // problems found. On a writable archive, Verify holds the write lock while
@@ -155,6 +156,9 @@ func (v *verifier) run() error {
 	if schemaOf(v.tx) >= 2 {
 		steps = append(steps, v.changes, v.rawFrom)
 	}
+	if schemaOf(v.tx) >= 3 {
+		steps = append(steps, v.byTitle)
+	}
 	for _, step := range steps {
 		if err := v.ctx.Err(); err != nil {
 			return err
@@ -174,7 +178,9 @@ func (v *verifier) records() error {
 	urls := v.tx.Bucket(bucketURLs)
 	hashes := v.tx.Bucket(bucketHashes)
 	bytime := v.tx.Bucket(bucketByTime)
-	c := v.tx.Bucket(bucketArticles).Cursor()
+	bytitle := v.tx.Bucket(bucketByTitle) // nil before schema 3
+	arts := v.tx.Bucket(bucketArticles)
+	c := arts.Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {
 		if err := v.tick(); err != nil {
 			return err
@@ -197,6 +203,13 @@ func (v *verifier) records() error {
 		for _, al := range h.Aliases {
 			v.urlEntry(urls, sid, id, al, urlAlias)
 		}
+		switch {
+		case h.DupOf == 0:
+		case h.DupOf >= id:
+			v.add("articles", sid, "duplicate of record %s, which is not an earlier one", formatID(h.DupOf))
+		case arts.Get(idKey(h.DupOf)) == nil:
+			v.add("articles", sid, "duplicate of record %s, which does not exist", formatID(h.DupOf))
+		}
 		for n := 1; n <= h.Latest; n++ {
 			key := fmt.Sprintf("%s v%d", sid, n)
 			b := versions.Get(versionKey(id, n))
@@ -217,6 +230,9 @@ func (v *verifier) records() error {
 			}
 			if n == h.Latest && bytime.Get(timeKey(ver.Published, id)) == nil {
 				v.add("bytime", sid, "missing entry for publication time %s", timeString(ver.Published))
+			}
+			if n == h.Latest && bytitle != nil && bytitle.Get(titleKey(ver.Title, ver.Published, id)) == nil {
+				v.add("bytitle", sid, "missing entry for title %q published %s", ver.Title, timeString(ver.Published))
 			}
 			src := rawSource(v.tx, id, n)
 			for p := range ver.Pages {
@@ -409,6 +425,39 @@ func (v *verifier) bytime() error {
 		}
 		if !bytes.Equal(k, timeKey(ver.Published, id)) {
 			v.add("bytime", key, "record %s was published %s", formatID(id), timeString(ver.Published))
+		}
+	}
+	return nil
+}
+
+// byTitle checks that every bytitle entry is the key of a record's
+// latest title and publication day. With records' own check, this makes
+// the index exactly one entry per record.
+func (v *verifier) byTitle() error {
+	arts := v.tx.Bucket(bucketArticles)
+	versions := v.tx.Bucket(bucketVersions)
+	c := v.tx.Bucket(bucketByTitle).Cursor()
+	for k, val := c.First(); k != nil; k, val = c.Next() {
+		if err := v.tick(); err != nil {
+			return err
+		}
+		if len(k) != titleKeyLen || len(val) != 0 {
+			v.add("bytitle", fmt.Sprintf("%x", k), "bad key or value")
+			continue
+		}
+		id := idOf(k[titleHashLen+dayLen:])
+		key := fmt.Sprintf("%x %s", k[:titleHashLen+dayLen], formatID(id))
+		h, err := getHeader(arts, id)
+		if err != nil {
+			v.add("bytitle", key, "points at %v", err)
+			continue
+		}
+		ver, err := v.a.getVersion(versions, id, h.Latest)
+		if err != nil {
+			continue // reported by records
+		}
+		if !bytes.Equal(k, titleKey(ver.Title, ver.Published, id)) {
+			v.add("bytitle", key, "record %s has another title or day: %q published %s", formatID(id), ver.Title, timeString(ver.Published))
 		}
 	}
 	return nil

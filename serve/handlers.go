@@ -265,21 +265,23 @@ type versionRow struct {
 }
 
 type articlePage struct {
-	Info        pageInfo
-	Rec         archive.Record // the version shown, with its body
-	Title       []segment
-	Paragraphs  [][]segment
-	Latest      int
-	Old         bool // an earlier version is shown
-	Versions    []versionRow
-	Back        string
-	Q           string
-	JSON        string
-	ColumnHref  string // the list of the article's column
-	LatestHref  string // the latest version
-	Copy        string // the archive's copy of the first page
-	Images      []fileLink
-	Attachments []fileLink
+	Info       pageInfo
+	Rec        archive.Record // the version shown, with its body
+	Title      []segment
+	Paragraphs [][]segment
+	Latest     int
+	Old        bool // an earlier version is shown
+	Versions   []versionRow
+	Back       string
+	Q          string
+	JSON       string
+	ColumnHref string // the list of the article's column
+	LatestHref string // the latest version
+	// DuplicateHref is the record this one nearly repeats, if any.
+	DuplicateHref string
+	Copy          string // the archive's copy of the first page
+	Images        []fileLink
+	Attachments   []fileLink
 }
 
 func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
@@ -301,6 +303,9 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		Back: info.Link("/"), JSON: "/api/articles/" + url.PathEscape(rec.ID),
 		ColumnHref: info.Link("/?" + url.Values{"column": {rec.Column}}.Encode()),
 		LatestHref: info.Link("/article/" + url.PathEscape(rec.ID)),
+	}
+	if rec.DuplicateOf != "" {
+		page.DuplicateHref = info.Link("/article/" + url.PathEscape(rec.DuplicateOf))
 	}
 	page.Info.Title = rec.Title
 	page.Copy = info.Link(pageCopyHref(rec.ID, rec.Version))

@@ -49,6 +49,7 @@ type labels struct {
 	BackToList                             string
 	OldVersionFmt                          string // %d version, %d latest, time fetched
 	SeeLatest                              string
+	DuplicateOf                            string
 	Source, Published, Author, Editor      string
 	Original, ArchivedCopy                 string
 	NoBody                                 string
@@ -114,6 +115,7 @@ var zhLabels = &labels{
 	BackToList:    "← 返回列表",
 	OldVersionFmt: "这是第 %d 版（共 %d 版），抓取于 %s。",
 	SeeLatest:     "查看最新版本",
+	DuplicateOf:   "本文与较早的一篇文章几乎相同（修改后重发）：",
 	Source:        "来源",
 	Published:     "发布时间",
 	Author:        "作者",
@@ -202,6 +204,7 @@ var enLabels = &labels{
 	BackToList:    "← Back to the list",
 	OldVersionFmt: "This is version %d of %d, fetched %s.",
 	SeeLatest:     "See the latest version",
+	DuplicateOf:   "This article nearly repeats an earlier one (re-posted with edits):",
 	Source:        "Source",
 	Published:     "Published",
 	Author:        "Author",

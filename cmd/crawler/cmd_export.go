@@ -23,12 +23,13 @@ type exportFlags struct {
 	fields       string
 	updatedSince string
 	format       string
+	distinct     bool
 }
 
 func newExportCommand(opts *options) *cobra.Command {
 	var f exportFlags
 	cmd := &cobra.Command{
-		Use:   "export [-o FILE] [--since DATE] [--until DATE] [--column NAME] [--fields LIST] [--updated-since DATE|last]",
+		Use:   "export [-o FILE] [--since DATE] [--until DATE] [--column NAME] [--fields LIST] [--updated-since DATE|last] [--distinct]",
 		Short: "Write the archive as JSONL, one article per line, by publication time",
 		Long: `export writes the latest version of every archived article as JSON Lines, in
 order of publication time, to stdout or to FILE. A FILE ending in .gz is
@@ -44,6 +45,11 @@ articles without a publication time.
 --fields writes only the fields listed, in that order, e.g.
 --fields id,url,title,published (author and editor then appear even when
 empty, so every line has the same keys).
+
+--distinct leaves out the near-duplicates: articles re-posted under another
+URL with edits (a figure corrected, a note added), which are records of
+their own with "duplicate_of" naming the earlier record. Copies that differ
+only by extraction noise are aliases already, never separate records.
 
 --updated-since DATE keeps the articles added or changed (a new version or
 a new alias) at or after DATE, for feeding another system incrementally.
@@ -74,6 +80,7 @@ tools. See the README.
 	cmd.Flags().StringVar(&f.fields, "fields", "", "write only these `FIELDS`, comma-separated, e.g. id,title,published")
 	cmd.Flags().StringVar(&f.updatedSince, "updated-since", "", "only articles added or changed at or after `DATE`, or since the last such export (last)")
 	cmd.Flags().StringVar(&f.format, "format", "", "output `FORMAT`: jsonl, or warc for a WARC/1.1 file of the raw responses (default: as -o's name says, else jsonl)")
+	cmd.Flags().BoolVar(&f.distinct, "distinct", false, "leave out near-duplicates (records with duplicate_of)")
 	return cmd
 }
 
@@ -116,6 +123,7 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 			filter.Columns = append(filter.Columns, c)
 		}
 	}
+	filter.Distinct = f.distinct
 	fields, err := parseFields(f.fields)
 	if err != nil {
 		return err
@@ -163,7 +171,7 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 	bar := &progress{}
 	if !toStdout || !isTerminal(stdout) {
 		total := int64(-1)
-		if filter.Since.IsZero() && filter.Until.IsZero() && filter.ChangedSince.IsZero() && len(filter.Columns) == 0 {
+		if filter.Since.IsZero() && filter.Until.IsZero() && filter.ChangedSince.IsZero() && len(filter.Columns) == 0 && !filter.Distinct {
 			if n, err := a.Len(); err == nil {
 				total = int64(n)
 			}

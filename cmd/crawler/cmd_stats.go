@@ -16,8 +16,9 @@ func newStatsCommand(opts *options) *cobra.Command {
 		Use:   "stats",
 		Short: "Show what the archive holds and how the latest runs went",
 		Long: `stats prints the number of articles, the duplicate URLs folded into aliases,
-the stored versions and raw pages, the archive file's size and the latest
-runs.
+the near-duplicates (articles re-posted with edits under another URL, which
+export --distinct leaves out), the stored versions and raw pages, the
+archive file's size and the latest runs.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -47,6 +48,7 @@ func printStats(a *archive.Archive, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "articles:    %d\n", st.Articles)
 	fmt.Fprintf(out, "aliases:     %d (duplicate URLs folded into articles)\n", st.Aliases)
+	fmt.Fprintf(out, "near-dups:   %d (edited re-posts under another URL; export --distinct leaves them out)\n", st.NearDuplicates)
 	fmt.Fprintf(out, "versions:    %d\n", st.Versions)
 	fmt.Fprintf(out, "raw pages:   %d (%s raw, %s stored)\n", st.RawPages, byteSize(st.RawBytes), byteSize(st.StoredBytes))
 	runs, err := a.Runs(5)

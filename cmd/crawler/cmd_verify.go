@@ -27,8 +27,9 @@ func newVerifyCommand(opts *options) *cobra.Command {
 		Long: `verify checks the whole archive: bbolt's own consistency check of the file,
 that every record and version decodes, that content hashes match title and
 body, that every version has its raw pages and they decompress, and that
-every index entry (URLs, hashes, publication times, change times) points at
-a record that agrees with it and every record is in each index.
+every index entry (URLs, hashes, publication times, change times, titles
+and days) points at a record that agrees with it, every record is in each
+index, and a near-duplicate's duplicate_of names an earlier record.
 
 It prints each problem on a line of its own (at most --max), then how many
 it found, and exits with status 1 if there are any; a sound archive prints
