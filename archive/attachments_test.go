@@ -18,7 +18,7 @@ func TestPutFile(t *testing.T) {
 	a := openTestArchive(t)
 	when := time.Date(2024, 1, 29, 7, 20, 0, 0, time.UTC)
 	text := bytes.Repeat([]byte("岗位表 position table\n"), 2000) // compresses
-	noise := make([]byte, 4096)                                     // does not
+	noise := make([]byte, 4096)                                // does not
 	fill(noise, 1)
 
 	cases := []struct {
