@@ -137,7 +137,7 @@ func newFileSite(t *testing.T) *fileSite {
 		if fs.second.Load() {
 			items = `<li><a href="/c/2024/01/30/2.html">面试人员名单公示发布</a><span>2024-01-30</span></li>` + items
 		}
-		htmlPage(`<html><head><title>通知公告</title></head><body><h2>通知公告</h2><ul class="list">` + items + `</ul></body></html>`)(w, r)
+		htmlPage(`<html><head><title>通知公告</title></head><body><h2>通知公告</h2><ul class="list">`+items+`</ul></body></html>`)(w, r)
 	})
 	mux.HandleFunc("/c/2024/01/29/1.html", func(w http.ResponseWriter, r *http.Request) {
 		htmlPage(articleHTML("公开招录公务员职位表", `<p>附件：<a href="/files/a.xlsx">职位表</a></p>`+
