@@ -196,6 +196,9 @@ func crawlOptions(cfg Config, mode crawl.Mode, ext *extract.Extractor, log *slog
 		AllowPrivateNetworks: cfg.Crawl.AllowPrivateNetworks,
 		MaxDepth:             cfg.Crawl.MaxDepth,
 		RecheckDays:          cfg.Crawl.RecheckDays,
+		NoAttachments:        !cfg.Crawl.FetchAttachments,
+		FetchImages:          cfg.Crawl.FetchImages,
+		MaxAttachmentBytes:   cfg.Crawl.MaxAttachmentBytes,
 		Mode:                 mode,
 		Extractor:            ext,
 		Logger:               log,
@@ -239,6 +242,10 @@ func printRunSummary(out io.Writer, run archive.Run, res crawl.Result, took time
 		run.Kind, res.Pages, res.Articles, res.Added, res.Versioned, res.Aliased, res.Unchanged,
 		res.Skipped, res.NotModified, res.Dead, len(res.Challenges), res.Retries, len(res.Failures),
 		res.Requests, byteSize(res.Bytes), took.Round(time.Millisecond))
+	if res.Files+res.FilesTooLarge+res.FilesFailed > 0 {
+		fmt.Fprintf(out, "%s: files: %d stored (%s), %d over crawl.max_attachment_bytes, %d failed\n",
+			run.Kind, res.Files, byteSize(res.FileBytes), res.FilesTooLarge, res.FilesFailed)
+	}
 	if res.Resumed > 0 {
 		fmt.Fprintf(out, "%s: resumed an interrupted backfill with %d pages pending\n", run.Kind, res.Resumed)
 	}

@@ -16,8 +16,9 @@ func newStatsCommand(opts *options) *cobra.Command {
 		Use:   "stats",
 		Short: "Show what the archive holds and how the latest runs went",
 		Long: `stats prints the number of articles, the duplicate URLs folded into aliases,
-the stored versions and raw pages, the archive file's size and the latest
-runs.
+the stored versions and raw pages, the attachments stored (files: URLs
+stored; contents: distinct files by SHA-256), the archive file's size and
+the latest runs.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -49,6 +50,8 @@ func printStats(a *archive.Archive, out io.Writer) error {
 	fmt.Fprintf(out, "aliases:     %d (duplicate URLs folded into articles)\n", st.Aliases)
 	fmt.Fprintf(out, "versions:    %d\n", st.Versions)
 	fmt.Fprintf(out, "raw pages:   %d (%s raw, %s stored)\n", st.RawPages, byteSize(st.RawBytes), byteSize(st.StoredBytes))
+	fmt.Fprintf(out, "files:       %d (%d contents, %s, %s stored); %d too large, %d failed\n",
+		st.Files, st.Blobs, byteSize(st.BlobBytes), byteSize(st.BlobStoredBytes), st.FilesTooLarge, st.FilesFailed)
 	runs, err := a.Runs(5)
 	if err != nil {
 		return fmt.Errorf("read run history: %w", err)
