@@ -98,7 +98,7 @@ func newAttachmentSite(t *testing.T) *attachmentSite {
 		if s.second.Load() {
 			items = `<li><a href="/c/2024/01/30/2.html">资格复审人员名单公示</a><span>2024-01-30</span></li>` + items
 		}
-		html(`<html><head><title>通知公告</title></head><body><ul>` + items + `</ul></body></html>`)(w, r)
+		html(`<html><head><title>通知公告</title></head><body><ul>`+items+`</ul></body></html>`)(w, r)
 	})
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.srv.Close)
