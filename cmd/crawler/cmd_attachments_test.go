@@ -130,7 +130,7 @@ crawl:
 		return out + errOut
 	}
 	out := run("backfill")
-	if !strings.Contains(out, "files: 4 stored") || !strings.Contains(out, "1 over crawl.max_attachment_bytes") {
+	if !strings.Contains(out, "files: 4 stored (3.0 KiB), 1 too large, 0 failed") {
 		t.Errorf("backfill summary:\n%s", out)
 	}
 	site.second.Store(true)
