@@ -66,6 +66,7 @@
 //
 // # Reading
 //
+// File and FileBody look up an attachment by URL; ForEachFile walks them.
 // ForEach and WriteJSONL go through the publication-time index, so export
 // is in publication order with a Since/Until filter and never loads the
 // archive into memory. Records without a publication time come last and
@@ -174,8 +175,26 @@
 //	          day of its publication time in Beijing time as days since
 //	          1970-01-01 plus 2^31, or 0xFFFFFFFF for none. One entry per
 //	          record. (Schema 3.)
+//	files     canonical URL → format 1, state (1 byte: 0 stored, 1 too
+//	          large, 2 failed), SHA-256 of the bytes (32; zero unless
+//	          stored), varint HTTP status, time fetched_at, uvarint size
+//	          (for too large: at least this), strings content type, file
+//	          name, error, uvarint header count, then per header (sorted by
+//	          name) string name and list values. One entry per attachment
+//	          (or image) URL the crawler tried; articles reach theirs through
+//	          the URLs their versions list. A stored entry is never replaced
+//	          by one that is not. (attachments.go)
+//	blobs     SHA-256 (32) → format 1 and the bytes as they are, or format
+//	          2, uvarint length and a zstd frame of them (no dictionary),
+//	          whichever is smaller. One per distinct content that a stored
+//	          files entry names.
 //
-// Verify checks every arrow above in both directions where it has one.
+// files and blobs came within schema 2 and are created by the first
+// PutFile: an archive without them has no attachments, readers treat
+// them as empty, and crawlers older than them ignore them.
+//
+// Verify checks every arrow above in both directions where it has one,
+// and that every blob's bytes hash to its key.
 //
 // A later schema bumps "schema" and the format bytes of changed values;
 // Open then refuses the file in older crawlers with ErrSchemaTooNew.

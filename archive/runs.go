@@ -80,6 +80,11 @@ type Stats struct {
 	RawBytes       int64 // their size before compression (bodies and headers)
 	StoredBytes    int64 // their size in the archive, compressed
 	LastRun        *Run  // newest run, nil if none
+	// Files ... BlobStoredBytes count attachments (see File): URLs
+	// stored, too large or failed, the distinct contents stored, their
+	// size, and their size in the archive.
+	Files, FilesTooLarge, FilesFailed, Blobs int
+	BlobBytes, BlobStoredBytes               int64
 }
 
 // Stats walks the archive and counts its contents.
@@ -114,6 +119,9 @@ func (a *Archive) Stats() (Stats, error) {
 			return nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := fileStats(tx, &s); err != nil {
 			return err
 		}
 		if k, v := tx.Bucket(bucketRuns).Cursor().Last(); k != nil {

@@ -39,8 +39,9 @@ func (p Problem) String() string {
 // rawfrom names) and they decompress, that every index entry (urls,
 // hashes, bytime, changed, bychange, bytitle) points at a record that
 // agrees with it, that every record is in each index, that a record's
-// duplicate_of names an earlier record, and that no version, raw page or
-// index entry is left over from a record that does not exist.
+// duplicate_of names an earlier record, that no version, raw page or
+// index entry is left over from a record that does not exist, and that
+// every stored attachment's bytes are present and match their hash.
 // The error is for failing to run the checks (or ctx being done), not for
 // problems found. On a writable archive, Verify holds the write lock while
 // it runs.
@@ -152,7 +153,7 @@ func (v *verifier) run() error {
 		v.add(string(bucketMeta), "", "%v", err)
 		return nil // buckets may be missing; nothing else is safe to walk
 	}
-	steps := []func() error{v.records, v.orphans, v.urls, v.hashes, v.bytime, v.runs}
+	steps := []func() error{v.records, v.orphans, v.urls, v.hashes, v.bytime, v.runs, v.files}
 	if schemaOf(v.tx) >= 2 {
 		steps = append(steps, v.changes, v.rawFrom)
 	}

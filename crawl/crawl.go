@@ -78,6 +78,19 @@ type Options struct {
 	// memory; the others wait in the archive's frontier until the queues
 	// drain, so that memory does not grow with the site. Default 10,000.
 	MaxQueued int
+	// ResourceHosts are hosts besides AllowedDomains that attachments and
+	// images may be fetched from (a CDN such as img.hxw.gov.cn); pages
+	// there are never crawled.
+	ResourceHosts []string
+	// NoAttachments turns the file pass off (attachments.go): the
+	// attachments of articles stay links.
+	NoAttachments bool
+	// FetchImages makes the file pass fetch and store the articles'
+	// images too.
+	FetchImages bool
+	// MaxAttachmentBytes caps the size of a fetched file; larger files are
+	// not stored. Default DefaultMaxAttachmentBytes.
+	MaxAttachmentBytes int64
 	// RecheckDays makes an incremental run fetch again the archived
 	// articles published in the last that many days, to catch corrections.
 	RecheckDays int
@@ -142,6 +155,10 @@ type crawler struct {
 	variants map[string]int
 	res      Result
 	steps    chan step
+
+	// resourceHosts are the hosts only files are fetched from.
+	resourceHosts map[string]bool
+	began         time.Time // when the run started, by Options.Now
 }
 
 // step is what processing one frontier entry produced.
@@ -206,6 +223,10 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 	for _, d := range opts.AllowedDomains {
 		cr.allowed[strings.ToLower(d)] = true
 	}
+	cr.resourceHosts, cr.began = map[string]bool{}, opts.Now()
+	for _, d := range opts.ResourceHosts {
+		cr.resourceHosts[strings.ToLower(d)] = true
+	}
 	cr.transport = newTransport(opts)
 	cr.robots = newRobots(&http.Client{
 		Transport:     cr.transport, // which applies the timeout
@@ -250,6 +271,11 @@ func (cr *crawler) run(ctx context.Context) (Result, error) {
 	workers.Wait()
 	close(cr.steps)
 	writer.Wait()
+	if ctx.Err() == nil {
+		if err := cr.fetchFiles(ctx, cr.began); err != nil && ctx.Err() == nil {
+			cr.log.Error("file pass failed; the next run tries again", "err", err)
+		}
+	}
 
 	cr.mu.Lock()
 	res := cr.res

@@ -56,6 +56,9 @@
 //	              article, challenge, other) and the links it yields
 //	article.go    assembling an article from all its pages
 //	writer.go     the writer goroutine: group commits to the archive
+//	attachments.go  the file pass that ends a run: the attachments (and
+//	              images) of articles, fetched once, size-capped, named
+//	              from Content-Disposition, stored in the archive
 //	transport.go  per-host politeness, adaptive delay, size caps, counting
 //	guard.go      the dial-time refusal of non-public addresses
 //	robots.go     robots.txt: fetching, caching, applying

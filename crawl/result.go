@@ -30,6 +30,10 @@ type Result struct {
 	OutOfScope    int      // redirects outside the allowed domains, not followed
 	RobotsBlocked int      // links robots.txt disallows, not fetched
 	Resumed       int      // pending pages taken over from an interrupted run
+	Files         int      // attachments (and images) fetched and stored
+	FileBytes     int64    // their size
+	FilesTooLarge int      // over Options.MaxAttachmentBytes, not stored
+	FilesFailed   int      // files that could not be fetched or stored
 	Challenges    []string // anti-bot challenge pages met; reported, never archived
 	Failures      []Failure
 }

@@ -57,6 +57,10 @@ type gzipTransport struct {
 }
 
 func (t *gzipTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	maxBytes := t.maxBytes
+	if n, ok := req.Context().Value(maxBytesKey{}).(int64); ok {
+		maxBytes = n // a file's cap (attachments.go)
+	}
 	if req.Header.Get("Accept-Encoding") == "" && req.Header.Get("Range") == "" {
 		req = req.Clone(req.Context())
 		req.Header.Set("Accept-Encoding", "gzip")
@@ -66,14 +70,14 @@ func (t *gzipTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if !strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") || req.Method == http.MethodHead {
-		resp.Body = &cappedBody{ReadCloser: resp.Body, left: t.maxBytes}
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: maxBytes}
 		return resp, nil
 	}
 	resp.Header.Del("Content-Encoding")
 	resp.Header.Del("Content-Length")
 	resp.ContentLength = -1
 	resp.Uncompressed = true
-	resp.Body = &gunzipBody{raw: resp.Body, compressed: &cappedBody{ReadCloser: resp.Body, left: t.maxBytes}, left: t.maxBytes}
+	resp.Body = &gunzipBody{raw: resp.Body, compressed: &cappedBody{ReadCloser: resp.Body, left: maxBytes}, left: maxBytes}
 	return resp, nil
 }
 

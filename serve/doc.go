@@ -42,11 +42,12 @@
 //
 // /article/{id}/stored serves what the archive holds of an article (see
 // stored.go): the pages of a version as fetched, and any response stored
-// with them under the URL of one of its images or attachments; the
-// article page points its images and attachments there. Without a stored
+// with them under the URL of one of its images or attachments, or the file
+// the archive's attachment store holds for that URL (served under its
+// file name); the article page points its images and attachments there. Without a stored
 // copy, the browser is sent to the original URL. The archive is opened
 // read-only per request, briefly; which URLs a version holds is remembered
-// for the snapshot, so the files a version lacks are sent to the original
-// without opening it again. Copies are served
+// for the snapshot, so a version's pages are read once; the attachment
+// store is looked up per request. Copies are served
 // under a sandboxing Content-Security-Policy.
 package serve

@@ -60,7 +60,8 @@ func pageCopyHref(id string, v int) string {
 // response of its Nth page as fetched, or ?url=U, the response stored for
 // U, one of its images or attachments. The archive stores the pages of
 // each version; any other response stored with a version under the URL of
-// one of its images or attachments is served the same way. Without a
+// one of its images or attachments is served the same way, and so is a
+// file in the archive's attachment store (archive.File). Without a
 // stored copy of a file, the browser is sent to the original.
 func (s *Server) handleStored(w http.ResponseWriter, r *http.Request) {
 	snap := s.snap.Load()
@@ -96,6 +97,16 @@ func (s *Server) handleStored(w http.ResponseWriter, r *http.Request) {
 		if (want == "" && i == pageNo-1) || (want != "" && p.URL == want) {
 			serveStored(w, p)
 			return
+		}
+	}
+	if want != "" {
+		f, body, err := s.storedFile(r.Context(), snap, want)
+		switch {
+		case err == nil && body != nil:
+			serveFile(w, f, body)
+			return
+		case err != nil && !errors.Is(err, archive.ErrNotFound) && !errors.Is(err, archive.ErrLocked):
+			s.log.Warn("read stored file", "id", rec.ID, "url", want, "err", err)
 		}
 	}
 	if want == "" {
@@ -180,4 +191,48 @@ func serveStored(w http.ResponseWriter, p archive.RawPage) {
 	h.Set("Content-Length", strconv.Itoa(len(p.Body)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(p.Body)
+}
+
+// storedFile returns the archive's attachment store entry for u and its
+// bytes, nil when the file is not stored. The archive is opened
+// read-only for the read, and closed.
+func (s *Server) storedFile(ctx context.Context, snap *snapshot, u string) (archive.File, []byte, error) {
+	if err := ctx.Err(); err != nil {
+		return archive.File{}, nil, err
+	}
+	a, err := archive.Open(snap.path, archive.Options{ReadOnly: true, Timeout: storedLockTimeout})
+	if err != nil {
+		return archive.File{}, nil, err
+	}
+	defer a.Close()
+	return a.FileBody(u)
+}
+
+// serveFile writes a stored attachment or image under storedCSP, with its
+// content type and its file name: inline for images and PDF, which a
+// browser shows, as a download otherwise.
+func serveFile(w http.ResponseWriter, f archive.File, body []byte) {
+	ct := f.ContentType
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt == "application/octet-stream" {
+		ct = http.DetectContentType(body)
+		mt, _, _ = mime.ParseMediaType(ct)
+	}
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	h.Set("Content-Security-Policy", storedCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	disposition := "attachment"
+	if strings.HasPrefix(mt, "image/") || mt == "application/pdf" {
+		disposition = "inline"
+	}
+	if f.Name != "" {
+		if v := mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}); v != "" {
+			disposition = v
+		}
+	}
+	h.Set("Content-Disposition", disposition)
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
 }

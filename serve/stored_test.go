@@ -110,3 +110,63 @@ func TestStored(t *testing.T) {
 		t.Errorf("attachment during a crawl: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+// TestStoredFile checks that a file in the archive's attachment store is
+// served from it, under its name, and that one the archive does not hold
+// leads to the original.
+func TestStoredFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "archive.db")
+	a, err := archive.Open(path, archive.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		page  = "https://www.hxw.gov.cn/content/2024/01/29/1.html"
+		table = "https://img.hxw.gov.cn/2024/01-29/5f0c.xlsx"
+		big   = "https://img.hxw.gov.cn/2024/01-29/big.zip"
+	)
+	at := time.Date(2024, 1, 29, 8, 0, 0, 0, beijing)
+	_, err = a.Put(context.Background(), archive.Article{URL: page, Title: "职位表", Body: "正文", FetchedAt: at,
+		Attachments: []string{table, big},
+		Pages:       []archive.RawPage{{URL: page, Status: 200, Body: []byte("<html>正文"), FetchedAt: at}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte("PK\x03\x04 职位表")
+	if err := a.PutFile(archive.File{URL: table, State: archive.FileStored, Status: 200, Name: "2024年职位表.xlsx",
+		ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", FetchedAt: at}, body); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PutFile(archive.File{URL: big, State: archive.FileTooLarge, Size: 1 << 30, FetchedAt: at}, nil); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	_, ts := newTestServer(t, path, Options{})
+	client := *ts.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	resp, err := client.Get(ts.URL + "/article/0000000001/stored?url=" + url.QueryEscape(table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(got) != string(body) {
+		t.Errorf("stored file: %d, %q", resp.StatusCode, got)
+	}
+	if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "filename*=utf-8''2024%E5%B9%B4") {
+		t.Errorf("Content-Disposition %q does not name the file", cd)
+	}
+	if resp.Header.Get("Content-Security-Policy") == "" {
+		t.Error("no Content-Security-Policy on a stored file")
+	}
+
+	resp, err = client.Get(ts.URL + "/article/0000000001/stored?url=" + url.QueryEscape(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != big {
+		t.Errorf("file not stored: %d to %q, want 302 to the original", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

@@ -79,6 +79,8 @@ func (s *Site) route(wr http.ResponseWriter, r *http.Request) {
 		s.serveOld(wr, r)
 	case path == "/link/rednet":
 		http.Redirect(wr, r, "https://www.rednet.cn/", http.StatusFound)
+	case isAttachmentPath(path):
+		s.serveAttachment(wr, r) // attachments.go
 	case strings.HasPrefix(path, "/c/") || strings.HasPrefix(path, "/col/") || strings.HasPrefix(path, "/art/"):
 		s.serveContent(wr, r, rc)
 	default:

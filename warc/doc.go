@@ -20,7 +20,18 @@
 //
 // then a metadata record (application/json) holding the version's
 // extracted fields as in the JSONL export, whose WARC-Refers-To names the
-// response of the version's first page. Last come the aliases: an alias
+// response of the version's first page. Then the files the record's latest
+// version links (attachments, and images when the crawler stored them)
+// whose bytes the archive holds: a request and a response record for each
+// file, at the first article that links it, the response holding the
+// file's exact bytes under its stored status and headers (so
+// WARC-Payload-Digest is the digest of the file); then, for every article
+// that links the file, a metadata record (application/json) whose
+// WARC-Refers-To names that response and whose body ties the two:
+// {"article","article_url","url","name","size","sha256","content_type"}
+// (sha256 in hex, as in the archive and the attachments manifest). Files
+// the archive does not hold (too large, failed) are left out; the
+// article's own metadata still lists their URLs. Last come the aliases: an alias
 // URL served the same article as the record (same title and body), and the
 // archive keeps no bytes of its own for it, so it is written as a revisit
 // of the record's latest first page, dated when that page was fetched.

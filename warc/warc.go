@@ -44,6 +44,7 @@ type Stats struct {
 	Responses int // response records
 	Revisits  int // revisit records: repeated payloads and aliases
 	Metadata  int // metadata records
+	Files     int // attachments (and images) written as responses; see files.go
 	Records   int // all records, the warcinfo record included
 }
 
@@ -73,6 +74,7 @@ func Write(ctx context.Context, w io.Writer, a *archive.Archive, opts Options) (
 		gz:      gzip.NewWriter(io.Discard),
 		m:       gowarc.NewMarshaler(),
 		payload: make(map[string]ref),
+		written: make(map[string]ref),
 		plain:   opts.Plain,
 	}
 	if err := ww.warcinfo(opts); err != nil {
@@ -101,6 +103,7 @@ type writer struct {
 	m       gowarc.Marshaler
 	infoID  string
 	payload map[string]ref // WARC-Payload-Digest → first response with it
+	written map[string]ref // canonical URL of a file → its response
 	plain   bool
 	stats   Stats
 }
@@ -213,6 +216,9 @@ func (ww *writer) article(r archive.Record) error {
 		if len(pages) > 0 {
 			latest = &pages[0]
 		}
+	}
+	if err := ww.writeFiles(r); err != nil {
+		return err
 	}
 	if latest == nil {
 		return nil

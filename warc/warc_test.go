@@ -397,6 +397,7 @@ func TestWriteSimulatedSite(t *testing.T) {
 	wantPages := map[pageKey]int{}
 	wantAliases := map[string]bool{}
 	records, multiPage := 0, 0
+	files, fileLinks := map[string]bool{}, 0 // stored files, and links to them
 	err = a.ForEach(context.Background(), archive.Filter{}, func(r archive.Record) error {
 		records++
 		ps, err := a.RawPages(r.ID, 0)
@@ -412,6 +413,17 @@ func TestWriteSimulatedSite(t *testing.T) {
 		for _, al := range r.Aliases {
 			wantAliases[al] = true
 		}
+		for _, u := range r.Attachments {
+			f, body, err := a.FileBody(u)
+			if err != nil || !f.Stored() {
+				continue
+			}
+			fileLinks++
+			if !files[f.URL] {
+				files[f.URL] = true
+				wantPages[pageKey{u, sha1Digest(body)}]++
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -421,17 +433,18 @@ func TestWriteSimulatedSite(t *testing.T) {
 	for _, n := range wantPages {
 		pages += n
 	}
-	if len(wantAliases) == 0 || multiPage == 0 {
-		t.Fatalf("the simulated site should give aliases (%d) and multi-page articles (%d)", len(wantAliases), multiPage)
+	if len(wantAliases) == 0 || multiPage == 0 || len(files) == 0 {
+		t.Fatalf("the simulated site should give aliases (%d), multi-page articles (%d) and attachments (%d)", len(wantAliases), multiPage, len(files))
 	}
+	pages -= len(files)
 
 	path, st := writeFile(t, a, Options{})
 	recs := readWARC(t, path)
 	if len(recs) != st.Records || gzipMembers(t, path) != len(recs) {
 		t.Errorf("read %d records, wrote %d", len(recs), st.Records)
 	}
-	if st.Articles != records || st.Metadata != records {
-		t.Errorf("stats %+v for %d records", st, records)
+	if st.Articles != records || st.Metadata != records+fileLinks || st.Files != len(files) {
+		t.Errorf("stats %+v for %d records, %d files and %d links to them", st, records, len(files), fileLinks)
 	}
 	responses := map[string]readRecord{}
 	for _, r := range recs {
@@ -470,7 +483,7 @@ func TestWriteSimulatedSite(t *testing.T) {
 	for al := range wantAliases {
 		t.Errorf("alias %s has no revisit record", al)
 	}
-	if st.Requests != pages || st.Revisits != pages+aliases-st.Responses {
+	if st.Requests != pages+len(files) || st.Revisits != pages+len(files)+aliases-st.Responses {
 		t.Errorf("stats %+v for %d pages and %d aliases", st, pages, aliases)
 	}
 }

@@ -196,6 +196,9 @@ func crawlOptions(cfg Config, mode crawl.Mode, ext *extract.Extractor, log *slog
 		AllowPrivateNetworks: cfg.Crawl.AllowPrivateNetworks,
 		MaxDepth:             cfg.Crawl.MaxDepth,
 		RecheckDays:          cfg.Crawl.RecheckDays,
+		NoAttachments:        !cfg.Crawl.FetchAttachments,
+		FetchImages:          cfg.Crawl.FetchImages,
+		MaxAttachmentBytes:   cfg.Crawl.MaxAttachmentBytes,
 		Mode:                 mode,
 		Extractor:            ext,
 		Logger:               log,
@@ -235,9 +238,13 @@ func throttledProgress(log *slog.Logger, every time.Duration) func(crawl.Result)
 
 // printRunSummary prints the end-of-run report.
 func printRunSummary(out io.Writer, run archive.Run, res crawl.Result, took time.Duration) {
-	fmt.Fprintf(out, "%s: %d pages, %d articles (%d new, %d new versions, %d aliases, %d unchanged), %d skipped as known, %d not modified, %d dead links, %d challenges, %d retries, %d failed; %d requests, %s, in %s\n",
+	files := ""
+	if res.Files+res.FilesTooLarge+res.FilesFailed > 0 {
+		files = fmt.Sprintf("; files: %d stored (%s), %d too large, %d failed", res.Files, byteSize(res.FileBytes), res.FilesTooLarge, res.FilesFailed)
+	}
+	fmt.Fprintf(out, "%s: %d pages, %d articles (%d new, %d new versions, %d aliases, %d unchanged), %d skipped as known, %d not modified, %d dead links, %d challenges, %d retries, %d failed%s; %d requests, %s, in %s\n",
 		run.Kind, res.Pages, res.Articles, res.Added, res.Versioned, res.Aliased, res.Unchanged,
-		res.Skipped, res.NotModified, res.Dead, len(res.Challenges), res.Retries, len(res.Failures),
+		res.Skipped, res.NotModified, res.Dead, len(res.Challenges), res.Retries, len(res.Failures), files,
 		res.Requests, byteSize(res.Bytes), took.Round(time.Millisecond))
 	if res.Resumed > 0 {
 		fmt.Fprintf(out, "%s: resumed an interrupted backfill with %d pages pending\n", run.Kind, res.Resumed)

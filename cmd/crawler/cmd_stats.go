@@ -18,7 +18,8 @@ func newStatsCommand(opts *options) *cobra.Command {
 		Long: `stats prints the number of articles, the duplicate URLs folded into aliases,
 the near-duplicates (articles re-posted with edits under another URL, which
 export --distinct leaves out), the stored versions and raw pages, the
-archive file's size and the latest runs.
+attachments stored (files: URLs stored; contents: distinct files by
+SHA-256), the archive file's size and the latest runs.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -51,6 +52,8 @@ func printStats(a *archive.Archive, out io.Writer) error {
 	fmt.Fprintf(out, "near-dups:   %d (edited re-posts under another URL; export --distinct leaves them out)\n", st.NearDuplicates)
 	fmt.Fprintf(out, "versions:    %d\n", st.Versions)
 	fmt.Fprintf(out, "raw pages:   %d (%s raw, %s stored)\n", st.RawPages, byteSize(st.RawBytes), byteSize(st.StoredBytes))
+	fmt.Fprintf(out, "files:       %d (%d contents, %s, %s stored); %d too large, %d failed\n",
+		st.Files, st.Blobs, byteSize(st.BlobBytes), byteSize(st.BlobStoredBytes), st.FilesTooLarge, st.FilesFailed)
 	runs, err := a.Runs(5)
 	if err != nil {
 		return fmt.Errorf("read run history: %w", err)

@@ -54,6 +54,11 @@ type CrawlConfig struct {
 	AllowPrivateNetworks bool     `yaml:"allow_private_networks"`
 	MaxDepth             int      `yaml:"max_depth"`
 	RecheckDays          int      `yaml:"recheck_days"`
+	// FetchAttachments, FetchImages and MaxAttachmentBytes drive the
+	// file pass that ends each run (crawl/attachments.go).
+	FetchAttachments   bool  `yaml:"fetch_attachments"`
+	FetchImages        bool  `yaml:"fetch_images"`
+	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
 }
 
 // ExtractConfig holds optional CSS selectors for the site's article pages.
@@ -137,6 +142,10 @@ func defaultConfig() Config {
 			MaxRetries:   3,
 			MaxBodyBytes: 10 << 20,
 			MaxDepth:     5,
+			// Files linked from articles are what the archive's users
+			// want most; exam position tables run to a few MiB.
+			FetchAttachments:   true,
+			MaxAttachmentBytes: 64 << 20,
 		},
 		Archive: ArchiveConfig{
 			Path:        "data/archive.db",
@@ -361,6 +370,8 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		return bad("crawl.recheck_days", "must not be negative (0 turns rechecking off)")
 	case c.Crawl.MaxBodyBytes < 1024:
 		return bad("crawl.max_body_bytes", "must be at least 1024")
+	case c.Crawl.MaxAttachmentBytes < 1024:
+		return bad("crawl.max_attachment_bytes", "must be at least 1024, e.g. 67108864 (64 MiB)")
 	case strings.TrimSpace(c.Crawl.UserAgent) == "":
 		return bad("crawl.user_agent", "must name the crawler and a contact")
 	case strings.TrimSpace(c.Archive.Path) == "":

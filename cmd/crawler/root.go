@@ -68,6 +68,7 @@ Settings come from config.yaml (see --config); flags override a few of them.
 		newBackfillCommand(opts),
 		newCrawlCommand(opts),
 		newExportCommand(opts),
+		newAttachmentsCommand(opts),
 		newStatsCommand(opts),
 		newExtractCommand(opts),
 		newDemoCommand(opts),
