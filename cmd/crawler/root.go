@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 // options are the flags shared by every command.
 type options struct {
 	configPath  string
+	configSet   bool // --config was given
 	archivePath string
 	logFormat   string
 	verbose     bool
@@ -54,14 +56,17 @@ Settings come from config.yaml (see --config); flags override a few of them.
 		return &usageError{msg: err.Error() + " (see --help)"}
 	})
 	pf := root.PersistentFlags()
-	pf.StringVar(&opts.configPath, "config", "config.yaml", "configuration `FILE`")
+	pf.StringVar(&opts.configPath, "config", defaultConfigFile, "configuration `FILE` (without it, config.yaml is read if it exists, else the defaults apply)")
 	pf.StringVar(&opts.archivePath, "archive", "", "archive file `PATH` (overrides archive.path)")
 	pf.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	pf.BoolVarP(&opts.verbose, "verbose", "v", false, "log every page")
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "log only warnings and errors")
 	pf.StringVar(&opts.profiles.cpuPath, "cpuprofile", "", "write a CPU profile of the command to `FILE` (for go tool pprof)")
 	pf.StringVar(&opts.profiles.memPath, "memprofile", "", "write a heap profile to `FILE` as the command ends (for go tool pprof)")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error { return opts.profiles.start() }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		opts.configSet = cmd.Flags().Changed("config")
+		return opts.profiles.start()
+	}
 	pf.DurationVar(&opts.wait, "wait", 0, "wait up to `DURATION` (e.g. 30s, 10m) for an archive another crawler process holds (default archive.lock_timeout)")
 
 	root.AddCommand(
@@ -95,17 +100,37 @@ Settings come from config.yaml (see --config); flags override a few of them.
 	return root, opts
 }
 
-// load reads the configuration and applies the flag overrides.
+// defaultConfigFile is read when --config is not given, if it exists.
+const defaultConfigFile = "config.yaml"
+
+// load reads the configuration, applies the flag overrides and checks
+// that the archive can exist where it says.
 func (o *options) load() (Config, error) {
-	cfg, err := loadConfigFile(o.configPath)
+	cfg, err := o.config()
 	if err != nil {
 		return cfg, err
 	}
-	if o.archivePath != "" {
-		cfg.Archive.Path = o.archivePath
-	}
 	if err := o.checkArchivePath(cfg); err != nil {
 		return cfg, err
+	}
+	return cfg, nil
+}
+
+// config reads the configuration and applies the flag overrides, for
+// commands that may not touch the archive (extract). Without --config, a
+// missing config.yaml means the defaults; a missing --config FILE is an
+// error.
+func (o *options) config() (Config, error) {
+	cfg := defaultConfig()
+	if _, err := os.Stat(o.configPath); o.configSet || !errors.Is(err, fs.ErrNotExist) {
+		if cfg, err = loadConfigFile(o.configPath); err != nil {
+			return cfg, err
+		}
+	} else if log, err := o.logger(); err == nil {
+		log.Info("no " + o.configPath + " in the current directory; using the defaults (see --config)")
+	}
+	if o.archivePath != "" {
+		cfg.Archive.Path = o.archivePath
 	}
 	o.fileMode = cfg.Archive.FileMode.Perm()
 	switch {
@@ -172,6 +197,9 @@ func (o *options) checkArchivePath(cfg Config) error {
 func (o *options) archivePathError(cfg Config, msg string) error {
 	if o.archivePath != "" {
 		return &usageError{msg: "--archive " + o.archivePath + ": " + msg + "; choose a writable path"}
+	}
+	if cfg.file == "" {
+		return &usageError{msg: "archive.path " + cfg.Archive.Path + " (the default, with no " + defaultConfigFile + " here): " + msg + "; pass --archive PATH, or --config FILE setting archive.path"}
 	}
 	return &ConfigError{File: cfg.file, Line: cfg.archivePathLine, Key: "archive.path", Msg: msg + "; choose a writable path or pass --archive PATH"}
 }
