@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hnredstar/crawler/simsite"
 )
 
 // runIn runs the crawler as a subprocess in dir and returns its exit
@@ -83,5 +87,95 @@ func TestArchivePathIsRelativeToConfigFile(t *testing.T) {
 	code, out, errOut = runIn(t, workDir, "stats", "--config", cfg, "--archive", "archive.db")
 	if code != exitOK || !strings.Contains(out, "archive:     archive.db") {
 		t.Errorf("--archive archive.db not read from the current directory: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// jsonOnly checks that every line of a log is a JSON object and returns
+// the records.
+func jsonOnly(t *testing.T, log string) []map[string]any {
+	t.Helper()
+	var recs []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Errorf("log line is not a JSON object: %q", line)
+			continue
+		}
+		recs = append(recs, rec)
+	}
+	return recs
+}
+
+func findRecord(recs []map[string]any, msg string) map[string]any {
+	for _, r := range recs {
+		if r["msg"] == msg {
+			return r
+		}
+	}
+	return nil
+}
+
+// TestJSONLogIsAllJSON runs the README's cron line (--quiet --log-format
+// json, stdout and stderr into one file) on a site where some pages fail:
+// the warnings, the run summary and the final error are all JSON.
+func TestJSONLogIsAllJSON(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 5, Articles: 30,
+		Faults: simsite.Faults{Rate: 0.1, Kinds: []simsite.FaultKind{simsite.Fault500}}})
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`site:
+  start_urls: ["%s/"]
+  allowed_domains: ["127.0.0.1"]
+crawl:
+  delay: 0s
+  max_retries: 0
+  allow_private_networks: true
+`, srv.URL)), 0o600)
+	db := filepath.Join(t.TempDir(), "archive.db")
+
+	cmd := crawlerCmd(t, "crawl", "--quiet", "--log-format", "json", "--config", cfg, "--archive", db)
+	var log bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &log, &log // 2>&1
+	cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != exitPagesFailed {
+		t.Fatalf("exit %d, want %d (some pages fail)\n%s", code, exitPagesFailed, log.String())
+	}
+	recs := jsonOnly(t, log.String())
+	sum := findRecord(recs, "run summary")
+	if sum == nil || sum["kind"] != "crawl" || sum["status"] != "partial" || sum["failed"].(float64) < 1 || sum["pages"].(float64) < 10 {
+		t.Errorf("no run summary record with kind, status and counts: %v", sum)
+	}
+	last := recs[len(recs)-1]
+	if last["level"] != "ERROR" || last["exit"] != float64(exitPagesFailed) || !strings.Contains(last["msg"].(string), "some pages failed") {
+		t.Errorf("the final error is not a JSON record with the exit status: %v", last)
+	}
+
+	// A usage error before any flag is read is JSON too.
+	code, _, errOut := runIn(t, t.TempDir(), "--log-format=json", "stats", "--wait", "-1s")
+	if code != exitUsage {
+		t.Errorf("--wait -1s: exit %d, want %d", code, exitUsage)
+	}
+	if recs := jsonOnly(t, errOut); len(recs) == 0 || recs[len(recs)-1]["exit"] != float64(exitUsage) {
+		t.Errorf("usage error not a JSON record: %q", errOut)
+	}
+
+	// backup's result lines follow the format.
+	code, out, errOut := runIn(t, t.TempDir(), "backup", "--log-format", "json", "--archive", db, "--verify", filepath.Join(t.TempDir(), "b.db"))
+	if code != exitOK || out != "" {
+		t.Fatalf("backup: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if recs := jsonOnly(t, errOut); len(recs) < 2 || recs[len(recs)-1]["problems"] != float64(0) {
+		t.Errorf("backup did not report in JSON: %q", errOut)
+	}
+}
+
+// TestTextSummaryStaysOnStdout keeps the plain run summary of text mode.
+func TestTextSummaryStaysOnStdout(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 6, Articles: 10})
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "archive.db")
+	code, out, errOut := cli(t, "crawl", "--quiet", "--config", writeSiteConfig(t, srv), "--archive", db)
+	if code != exitOK || !strings.HasPrefix(out, "crawl: ") || strings.Contains(errOut, "crawl: ") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -140,27 +139,6 @@ func (o *options) config() (Config, error) {
 		cfg.Archive.LockTimeout = Duration(o.wait)
 	}
 	return cfg, nil
-}
-
-// logger builds the logger the flags ask for; logs go to stderr.
-func (o *options) logger() (*slog.Logger, error) {
-	level := slog.LevelInfo
-	switch {
-	case o.verbose && o.quiet:
-		return nil, &usageError{msg: "--verbose and --quiet contradict each other; pick one"}
-	case o.verbose:
-		level = slog.LevelDebug
-	case o.quiet:
-		level = slog.LevelWarn
-	}
-	ho := &slog.HandlerOptions{Level: level}
-	switch o.logFormat {
-	case "text":
-		return slog.New(slog.NewTextHandler(o.logOutput(), ho)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(o.stderr, ho)), nil
-	}
-	return nil, &usageError{msg: fmt.Sprintf("--log-format %q: expected text or json", o.logFormat)}
 }
 
 // checkArchivePath refuses, before any work, an archive path under which
