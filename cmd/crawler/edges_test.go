@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hnredstar/crawler/simsite"
 )
@@ -178,4 +182,35 @@ func TestTextSummaryStaysOnStdout(t *testing.T) {
 	if code != exitOK || !strings.HasPrefix(out, "crawl: ") || strings.Contains(errOut, "crawl: ") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
+}
+
+func TestUnknownCommandIsAUsageError(t *testing.T) {
+	code, out, errOut := runIn(t, t.TempDir(), "bakfill")
+	if code != exitUsage || !strings.Contains(errOut, `unknown command "bakfill"`) || !strings.Contains(errOut, "backfill") {
+		t.Errorf("exit %d, want %d; stdout %q, stderr %q", code, exitUsage, out, errOut)
+	}
+	if code, out, _ := runIn(t, t.TempDir()); code != exitOK || !strings.Contains(out, "Available Commands") {
+		t.Errorf("no command: exit %d, want the help; %q", code, out)
+	}
+}
+
+// shortFlags are the only one-letter flags, each meaning the same in
+// every command (README, "Commands").
+var shortFlags = map[string]string{"v": "verbose", "q": "quiet", "o": "output", "h": "help"}
+
+func TestShortFlagsMeanOneThing(t *testing.T) {
+	root, _ := newRootCommand(io.Discard)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.InitDefaultHelpFlag()
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.Shorthand != "" && shortFlags[f.Shorthand] != f.Name {
+				t.Errorf("crawler %s: -%s means --%s; one-letter flags are only %v", c.Name(), f.Shorthand, f.Name, shortFlags)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }

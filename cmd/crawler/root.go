@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -50,9 +51,27 @@ Settings come from config.yaml (see --config); flags override a few of them.
 ` + exitStatusHelp,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// Without a command, the help; an unknown one is a usage error
+		// (cobra's own is a plain error, exit status 1).
+		Args:                       cobra.ArbitraryArgs,
+		SuggestionsMinimumDistance: 2,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			msg := fmt.Sprintf("unknown command %q", args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += "; did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return &usageError{msg: msg + " (crawler --help lists the commands)"}
+		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &usageError{msg: err.Error() + " (see --help)"}
+		msg := err.Error()
+		if strings.Contains(msg, "shorthand flag: 'n'") {
+			msg += "; -n was dropped for clarity: write --limit (runs) or --dry-run (reextract)"
+		}
+		return &usageError{msg: msg + " (see --help)"}
 	})
 	pf := root.PersistentFlags()
 	pf.StringVar(&opts.configPath, "config", defaultConfigFile, "configuration `FILE` (without it, config.yaml is read if it exists, else the defaults apply)")
