@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -213,4 +215,134 @@ func TestShortFlagsMeanOneThing(t *testing.T) {
 		}
 	}
 	walk(root)
+}
+
+func TestVersionText(t *testing.T) {
+	bi := &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{
+		{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: "0123456789abcdef0123456789abcdef01234567"},
+		{Key: "vcs.time", Value: "2026-01-02T03:04:05Z"}, {Key: "vcs.modified", Value: "true"},
+	}}
+	got := versionText(bi, "go1.26.0", "linux/amd64")
+	for _, want := range []string{"crawler v1.2.3\n", "commit: 0123456789abcdef0123456789abcdef01234567 (with uncommitted changes)\n",
+		"date:   2026-01-02T03:04:05Z", "go:     go1.26.0 linux/amd64\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("version text lacks %q:\n%s", want, got)
+		}
+	}
+	if got := versionText(&debug.BuildInfo{}, "go1.26.0", "linux/amd64"); !strings.Contains(got, "crawler (devel)\ncommit: unknown") {
+		t.Errorf("without build info:\n%s", got)
+	}
+}
+
+// TestVersionOfABuild builds the crawler with go build in a git checkout
+// of the current sources and checks --version names its commit.
+func TestVersionOfABuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the crawler")
+	}
+	gitCmd := func(dir string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-c", "user.name=test", "-c", "user.email=test@example.com"}, args...)...)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("git %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	src := gitCmd(".", "rev-parse", "--show-toplevel")
+	repo := t.TempDir()
+	for _, f := range strings.Split(gitCmd(src, "ls-files", "-co", "--exclude-standard"), "\n") {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			continue // deleted in the work tree
+		}
+		os.MkdirAll(filepath.Dir(filepath.Join(repo, f)), 0o755)
+		if err := os.WriteFile(filepath.Join(repo, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gitCmd(repo, "init", "-q")
+	gitCmd(repo, "add", ".")
+	gitCmd(repo, "commit", "-qm", "snapshot")
+	rev := gitCmd(repo, "rev-parse", "HEAD")
+	bin := filepath.Join(t.TempDir(), "crawler")
+	build := exec.Command("go", "build", "-buildvcs=true", "-o", bin, "./cmd/crawler")
+	build.Dir = repo
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		t.Fatalf("crawler --version: %v", err)
+	}
+	if !strings.HasPrefix(string(out), "crawler ") || !strings.Contains(string(out), "commit: "+rev+"\n") || !strings.Contains(string(out), "date:   ") {
+		t.Errorf("--version does not name commit %s:\n%s", rev, out)
+	}
+}
+
+func TestMaxPagesFlag(t *testing.T) {
+	srv := simsite.NewServer(simsite.Options{Seed: 7, Articles: 40})
+	defer srv.Close()
+	cfg := writeSiteConfig(t, srv)
+	db := filepath.Join(t.TempDir(), "archive.db")
+	code, out, errOut := cli(t, "backfill", "--config", cfg, "--archive", db, "--max-pages", "6", "-q")
+	var pages int
+	fmt.Sscanf(out, "backfill: %d pages", &pages)
+	if code != exitOK || pages == 0 || pages > 6 {
+		t.Errorf("backfill --max-pages 6: exit %d, %d pages\n%s%s", code, pages, out, errOut)
+	}
+	for _, args := range [][]string{
+		{"crawl", "--config", cfg, "--archive", db, "--max-pages", "-1"},
+		{"export", "--config", cfg, "--archive", db, "--max-pages", "5"},
+	} {
+		if code, _, errOut := cli(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (%s)", args, code, exitUsage, errOut)
+		}
+	}
+}
+
+// TestSimsiteCommand starts "crawler simsite", backfills it with the
+// configuration it writes, and stops it with SIGINT.
+func TestSimsiteCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a subprocess and a backfill")
+	}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "simsite.yaml")
+	cmd := crawlerCmd(t, "simsite", "--addr", "127.0.0.1:0", "--articles", "20", "--write-config", conf)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var printed strings.Builder
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !strings.Contains(sc.Text(), "crawler serve --config "+conf) {
+		printed.WriteString(sc.Text() + "\n")
+	}
+	go io.Copy(io.Discard, stdout)
+	if !strings.Contains(printed.String(), "simulated site with 20 articles") || !strings.Contains(printed.String(), "crawler backfill --config "+conf) {
+		t.Fatalf("simsite printed:\n%s\nstderr: %s", printed.String(), stderr.String())
+	}
+	code, out, errOut := cli(t, "backfill", "--config", conf, "-q")
+	if code != exitOK || !strings.Contains(out, "20 articles (20 new") {
+		t.Errorf("backfill of the simulated site: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "simsite.db")); err != nil {
+		t.Errorf("archive not beside the configuration: %v", err)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitOK {
+		t.Errorf("simsite exit %d after SIGINT, want 0; stderr %s", code, stderr.String())
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	stdlog "log"
 	"log/slog"
 	"strings"
 	"time"
@@ -137,4 +138,10 @@ func logFormatArg(args []string) string {
 		}
 	}
 	return v
+}
+
+// newStdLogger adapts log for the standard library (an http.Server's
+// ErrorLog), whose messages would otherwise reach stderr unformatted.
+func newStdLogger(log *slog.Logger) *stdlog.Logger {
+	return slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 }

@@ -27,6 +27,10 @@ type options struct {
 	fileMode os.FileMode
 	quiet    bool
 	wait     time.Duration // --wait; 0 keeps archive.lock_timeout
+	// maxPages is --max-pages of the commands that crawl, which overrides
+	// crawl.max_pages when maxPagesSet.
+	maxPages    int
+	maxPagesSet bool
 	stderr   io.Writer
 	term     *termOut // stderr when it is a terminal; see progress.go
 }
@@ -83,6 +87,7 @@ Settings come from config.yaml (see --config); flags override a few of them.
 	pf.StringVar(&opts.profiles.memPath, "memprofile", "", "write a heap profile to `FILE` as the command ends (for go tool pprof)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		opts.configSet = cmd.Flags().Changed("config")
+		opts.maxPagesSet = cmd.Flags().Changed("max-pages")
 		return opts.profiles.start()
 	}
 	pf.DurationVar(&opts.wait, "wait", 0, "wait up to `DURATION` (e.g. 30s, 10m) for an archive another crawler process holds (default archive.lock_timeout)")
@@ -100,8 +105,15 @@ Settings come from config.yaml (see --config); flags override a few of them.
 		newVerifyCommand(opts),
 		newBackupCommand(opts),
 		newServeCommand(opts),
+		newSimsiteCommand(opts),
 	)
+	root.Version = version()
+	root.SetVersionTemplate("{{.Version}}")
 	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "backfill", "crawl", "schedule":
+			c.Flags().IntVar(&opts.maxPages, "max-pages", 0, "fetch at most `N` pages in a run (overrides crawl.max_pages; 0 means no limit)")
+		}
 		c.Long += "\n" + exitStatusHelp
 		c.SilenceErrors, c.SilenceUsage = true, true
 		c.SetFlagErrorFunc(root.FlagErrorFunc())
@@ -151,6 +163,12 @@ func (o *options) config() (Config, error) {
 		cfg.Archive.Path = o.archivePath
 	}
 	o.fileMode = cfg.Archive.FileMode.Perm()
+	switch {
+	case o.maxPagesSet && o.maxPages < 0:
+		return cfg, &usageError{msg: fmt.Sprintf("--max-pages %d: must not be negative (0 means no limit)", o.maxPages)}
+	case o.maxPagesSet:
+		cfg.Crawl.MaxPages = o.maxPages
+	}
 	switch {
 	case o.wait < 0:
 		return cfg, &usageError{msg: fmt.Sprintf("--wait %v: must not be negative", o.wait)}
