@@ -31,8 +31,8 @@ type options struct {
 	// crawl.max_pages when maxPagesSet.
 	maxPages    int
 	maxPagesSet bool
-	stderr   io.Writer
-	term     *termOut // stderr when it is a terminal; see progress.go
+	stderr      io.Writer
+	term        *termOut // stderr when it is a terminal; see progress.go
 }
 
 // newRootCommand returns the command tree and its options; the caller
