@@ -78,7 +78,7 @@ Settings come from config.yaml (see --config); flags override a few of them.
 		return &usageError{msg: msg + " (see --help)"}
 	})
 	pf := root.PersistentFlags()
-	pf.StringVar(&opts.configPath, "config", defaultConfigFile, "configuration `FILE` (without it, config.yaml is read if it exists, else the defaults apply)")
+	pf.StringVar(&opts.configPath, "config", defaultConfigFile, "configuration `FILE`; without it, config.yaml if it exists, else the defaults")
 	pf.StringVar(&opts.archivePath, "archive", "", "archive file `PATH` (overrides archive.path)")
 	pf.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	pf.BoolVarP(&opts.verbose, "verbose", "v", false, "log every page")
@@ -108,6 +108,7 @@ Settings come from config.yaml (see --config); flags override a few of them.
 		newSimsiteCommand(opts),
 	)
 	root.Version = version()
+	root.Flags().Bool("version", false, "print the version, the commit and its date, and the Go version")
 	root.SetVersionTemplate("{{.Version}}")
 	for _, c := range root.Commands() {
 		switch c.Name() {
