@@ -156,10 +156,10 @@ crawl:
 		t.Errorf("the final error is not a JSON record with the exit status: %v", last)
 	}
 
-	// A usage error before any flag is read is JSON too.
-	code, _, errOut := runIn(t, t.TempDir(), "--log-format=json", "stats", "--wait", "-1s")
+	// A usage error found before --log-format is parsed is JSON too.
+	code, _, errOut := runIn(t, t.TempDir(), "stats", "--wiat", "1s", "--log-format=json")
 	if code != exitUsage {
-		t.Errorf("--wait -1s: exit %d, want %d", code, exitUsage)
+		t.Errorf("--wiat: exit %d, want %d", code, exitUsage)
 	}
 	if recs := jsonOnly(t, errOut); len(recs) == 0 || recs[len(recs)-1]["exit"] != float64(exitUsage) {
 		t.Errorf("usage error not a JSON record: %q", errOut)
