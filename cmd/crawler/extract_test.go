@@ -311,3 +311,25 @@ func BenchmarkExtractCommand(b *testing.B) {
 		})
 	}
 }
+
+func TestOwnAddress(t *testing.T) {
+	for _, tc := range []struct {
+		name, head, want, rule string
+	}{
+		{"canonical first", `<base href="http://a.cn/x/"><meta property="og:url" content="http://b.cn/2.html"><link rel="canonical" href="http://c.cn/3.html">`, "http://c.cn/3.html", `<link rel="canonical">`},
+		{"rel list, any case", `<link rel="Canonical alternate" href="https://c.cn/3.html#top">`, "https://c.cn/3.html", `<link rel="canonical">`},
+		{"relative canonical against base", `<base href="http://a.cn/x/"><link rel="canonical" href="/c/1.html">`, "http://a.cn/c/1.html", `<link rel="canonical">`},
+		{"relative canonical alone", `<link rel="canonical" href="/c/1.html">`, "", ""},
+		{"og:url by name", `<meta name="og:url" content="http://b.cn/2.html">`, "http://b.cn/2.html", `<meta property="og:url">`},
+		{"base only", `<base href="http://a.cn/x/">`, "http://a.cn/x/", "<base href>"},
+		{"not http", `<link rel="canonical" href="file:///tmp/x.html">`, "", ""},
+		{"in the body, ignored", `</head><body><link rel="canonical" href="http://c.cn/3.html">`, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, rule := ownAddress([]byte("<!DOCTYPE html><html><head>" + tc.head + "<title>t</title></head><body>x</body></html>"))
+			if got != tc.want || rule != tc.rule {
+				t.Errorf("ownAddress = %q, %q; want %q, %q", got, rule, tc.want, tc.rule)
+			}
+		})
+	}
+}
