@@ -78,7 +78,7 @@ func runBackup(ctx context.Context, opts *options, f backupFlags, dest string) e
 	if err != nil {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
-	fmt.Fprintf(opts.stderr, "backed up %s to %s (%s)\n", a.Path(), dest, byteSize(int64(n)))
+	opts.report(fmt.Sprintf("backed up %s to %s (%s)", a.Path(), dest, byteSize(int64(n))), "archive", a.Path(), "backup", dest, "bytes", n)
 	if !f.verify {
 		return nil
 	}
@@ -92,12 +92,12 @@ func runBackup(ctx context.Context, opts *options, f backupFlags, dest string) e
 		return fmt.Errorf("check backup %s: %w", dest, err)
 	}
 	for _, p := range probs {
-		fmt.Fprintln(opts.stderr, p)
+		opts.report(fmt.Sprint(p), "backup", dest)
 	}
 	if len(probs) > 0 {
 		return fmt.Errorf("check backup %s: %w: %d found (the archive itself has them too; run crawler verify)", dest, errVerifyFailed, len(probs))
 	}
-	fmt.Fprintf(opts.stderr, "%s: no problems found\n", dest)
+	opts.report(dest+": no problems found", "backup", dest, "problems", 0)
 	return nil
 }
 

@@ -111,7 +111,7 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 	if err := a.PutRun(run); err != nil {
 		log.Error("could not record the run", "err", err)
 	}
-	printRunSummary(out, run, res, end.Sub(start))
+	reportRun(out, log, run, res, end.Sub(start))
 	if errors.Is(runErr, context.Canceled) {
 		resume := "the next run retries what was left"
 		if co.Mode == crawl.Backfill {

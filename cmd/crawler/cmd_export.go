@@ -197,7 +197,7 @@ func runExport(ctx context.Context, opts *options, f exportFlags, stdout io.Writ
 		if err != nil {
 			return fmt.Errorf("export to %s: %w", f.output, err)
 		}
-		fmt.Fprintf(opts.stderr, "exported %d articles to %s\n", n, f.output)
+		opts.report(fmt.Sprintf("exported %d articles to %s", n, f.output), "articles", n, "file", f.output)
 	}
 	if n == 0 && len(filter.Columns) > 0 {
 		hintColumns(ctx, a, filter.Columns, log)

@@ -52,7 +52,7 @@ It holds the archive for writing while it runs, like a crawl.
 			return runReextract(cmd.Context(), opts, f, cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().BoolVarP(&f.dryRun, "dry-run", "n", false, "show what would change; write nothing")
+	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "show what would change; write nothing")
 	cmd.Flags().IntVar(&f.sample, "sample", 5, "show the differences of the first `N` changed records")
 	return cmd
 }

@@ -42,7 +42,7 @@ not recorded.
 			return runRuns(opts, f, cmd.OutOrStdout())
 		},
 	}
-	cmd.Flags().IntVarP(&f.limit, "limit", "n", 20, "show the newest `N` runs; 0 shows all")
+	cmd.Flags().IntVar(&f.limit, "limit", 20, "show the newest `N` runs; 0 shows all")
 	cmd.Flags().BoolVar(&f.json, "json", false, "one JSON object per run")
 	return cmd
 }

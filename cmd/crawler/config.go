@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -181,17 +182,26 @@ func (e *ConfigError) Error() string {
 	return b.String()
 }
 
-// loadConfigFile reads and validates the configuration at path.
+// loadConfigFile reads and validates the configuration at path. A
+// relative archive.path, set or default, is taken relative to the file's
+// directory, so the configuration means the same from any directory.
 func loadConfigFile(path string) (Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return Config{}, &ConfigError{File: path, Msg: "no such file; run from the project root or pass --config FILE"}
+			return Config{}, &ConfigError{File: path, Msg: "no such file; check the path given to --config (without --config, config.yaml in the current directory is read if it exists)"}
 		}
 		return Config{}, &ConfigError{File: path, Msg: err.Error()}
 	}
 	defer f.Close()
-	return parseConfig(f, path)
+	cfg, err := parseConfig(f, path)
+	if err != nil {
+		return cfg, err
+	}
+	if !filepath.IsAbs(cfg.Archive.Path) {
+		cfg.Archive.Path = filepath.Join(filepath.Dir(path), cfg.Archive.Path)
+	}
+	return cfg, nil
 }
 
 // parseConfig decodes YAML strictly over the defaults: an unknown key, a

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,9 @@ func TestShippedConfigLoads(t *testing.T) {
 	if cfg.Crawl.Delay.Std() != time.Second || cfg.Crawl.Parallelism != 2 || cfg.Crawl.AllowPrivateNetworks {
 		t.Errorf("crawl defaults not polite: %+v", cfg.Crawl)
 	}
-	if cfg.Archive.Path != "data/archive.db" {
-		t.Errorf("archive.path = %q", cfg.Archive.Path)
+	// A relative archive.path is relative to the file's directory.
+	if want := filepath.Join("../..", "data/archive.db"); cfg.Archive.Path != want {
+		t.Errorf("archive.path = %q, want %q", cfg.Archive.Path, want)
 	}
 }
 

@@ -79,8 +79,9 @@ func exportWARC(ctx context.Context, opts *options, a *archive.Archive, filter a
 	if _, err := out.write(false, opts.fileMode, write); err != nil {
 		return fmt.Errorf("export to %s: %w", path, err)
 	}
-	fmt.Fprintf(opts.stderr, "exported %d articles (%d versions, %d attachments) to %s: %d WARC records: %d responses, %d revisits, %d requests, %d metadata\n",
-		st.Articles, st.Versions, st.Files, path, st.Records, st.Responses, st.Revisits, st.Requests, st.Metadata)
+	opts.report(fmt.Sprintf("exported %d articles (%d versions, %d attachments) to %s: %d WARC records: %d responses, %d revisits, %d requests, %d metadata",
+		st.Articles, st.Versions, st.Files, path, st.Records, st.Responses, st.Revisits, st.Requests, st.Metadata),
+		"articles", st.Articles, "versions", st.Versions, "attachments", st.Files, "file", path, "records", st.Records)
 	if sinceLast {
 		if err := markExport(a, start); err != nil {
 			return fmt.Errorf("export: record the time of this export: %w", err)

@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -48,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd.SetErr(stderr)
 	err := cmd.ExecuteContext(ctx)
 	if perr := opts.profiles.stop(); perr != nil {
-		fmt.Fprintln(stderr, "crawler:", perr)
+		printError(stderr, args, opts, perr, exitError)
 		if err == nil {
 			return exitError
 		}
@@ -56,8 +55,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "crawler:", err)
-	return exitCode(err)
+	code := exitCode(err)
+	printError(stderr, args, opts, err, code)
+	return code
 }
 
 func exitCode(err error) int {

@@ -456,9 +456,9 @@ func TestReextractCommand(t *testing.T) {
 	if code != exitOK || !slices.Equal(kinds, []string{"reextract", "reextract", "reextract", "backfill"}) {
 		t.Errorf("runs --json: exit %d, kinds %v", code, kinds)
 	}
-	code, out, _ = cli(t, "runs", "--config", cfg, "--archive", db, "-n", "2")
+	code, out, _ = cli(t, "runs", "--config", cfg, "--archive", db, "--limit", "2")
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); code != exitOK || len(lines) != 3 || !strings.Contains(lines[0], "status") || !strings.Contains(lines[1], "reextract") {
-		t.Errorf("runs -n 2: exit %d\n%s", code, out)
+		t.Errorf("runs --limit 2: exit %d\n%s", code, out)
 	}
 }
 
@@ -479,8 +479,8 @@ func TestRunsOnEmptyHistory(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "no runs recorded") {
 		t.Errorf("runs on a new archive: exit %d: %q", code, out)
 	}
-	if code, _, _ := cli(t, "runs", "--config", "../../config.yaml", "--archive", db, "-n", "-1"); code != exitUsage {
-		t.Errorf("runs -n -1: exit %d", code)
+	if code, _, _ := cli(t, "runs", "--config", "../../config.yaml", "--archive", db, "--limit", "-1"); code != exitUsage {
+		t.Errorf("runs --limit -1: exit %d", code)
 	}
 }
 

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,6 +18,7 @@ import (
 // options are the flags shared by every command.
 type options struct {
 	configPath  string
+	configSet   bool // --config was given
 	archivePath string
 	logFormat   string
 	verbose     bool
@@ -25,8 +27,12 @@ type options struct {
 	fileMode os.FileMode
 	quiet    bool
 	wait     time.Duration // --wait; 0 keeps archive.lock_timeout
-	stderr   io.Writer
-	term     *termOut // stderr when it is a terminal; see progress.go
+	// maxPages is --max-pages of the commands that crawl, which overrides
+	// crawl.max_pages when maxPagesSet.
+	maxPages    int
+	maxPagesSet bool
+	stderr      io.Writer
+	term        *termOut // stderr when it is a terminal; see progress.go
 }
 
 // newRootCommand returns the command tree and its options; the caller
@@ -49,19 +55,41 @@ Settings come from config.yaml (see --config); flags override a few of them.
 ` + exitStatusHelp,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// Without a command, the help; an unknown one is a usage error
+		// (cobra's own is a plain error, exit status 1).
+		Args:                       cobra.ArbitraryArgs,
+		SuggestionsMinimumDistance: 2,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			msg := fmt.Sprintf("unknown command %q", args[0])
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += "; did you mean " + strings.Join(s, " or ") + "?"
+			}
+			return &usageError{msg: msg + " (crawler --help lists the commands)"}
+		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &usageError{msg: err.Error() + " (see --help)"}
+		msg := err.Error()
+		if strings.Contains(msg, "shorthand flag: 'n'") {
+			msg += "; -n was dropped for clarity: write --limit (runs) or --dry-run (reextract)"
+		}
+		return &usageError{msg: msg + " (see --help)"}
 	})
 	pf := root.PersistentFlags()
-	pf.StringVar(&opts.configPath, "config", "config.yaml", "configuration `FILE`")
+	pf.StringVar(&opts.configPath, "config", defaultConfigFile, "configuration `FILE`; without it, config.yaml if it exists, else the defaults")
 	pf.StringVar(&opts.archivePath, "archive", "", "archive file `PATH` (overrides archive.path)")
 	pf.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	pf.BoolVarP(&opts.verbose, "verbose", "v", false, "log every page")
 	pf.BoolVarP(&opts.quiet, "quiet", "q", false, "log only warnings and errors")
 	pf.StringVar(&opts.profiles.cpuPath, "cpuprofile", "", "write a CPU profile of the command to `FILE` (for go tool pprof)")
 	pf.StringVar(&opts.profiles.memPath, "memprofile", "", "write a heap profile to `FILE` as the command ends (for go tool pprof)")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error { return opts.profiles.start() }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		opts.configSet = cmd.Flags().Changed("config")
+		opts.maxPagesSet = cmd.Flags().Changed("max-pages")
+		return opts.profiles.start()
+	}
 	pf.DurationVar(&opts.wait, "wait", 0, "wait up to `DURATION` (e.g. 30s, 10m) for an archive another crawler process holds (default archive.lock_timeout)")
 
 	root.AddCommand(
@@ -78,8 +106,16 @@ Settings come from config.yaml (see --config); flags override a few of them.
 		newVerifyCommand(opts),
 		newBackupCommand(opts),
 		newServeCommand(opts),
+		newSimsiteCommand(opts),
 	)
+	root.Version = version()
+	root.Flags().Bool("version", false, "print the version, the commit and its date, and the Go version")
+	root.SetVersionTemplate("{{.Version}}")
 	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "backfill", "crawl", "schedule":
+			c.Flags().IntVar(&opts.maxPages, "max-pages", 0, "fetch at most `N` pages in a run (overrides crawl.max_pages; 0 means no limit)")
+		}
 		c.Long += "\n" + exitStatusHelp
 		c.SilenceErrors, c.SilenceUsage = true, true
 		c.SetFlagErrorFunc(root.FlagErrorFunc())
@@ -96,19 +132,45 @@ Settings come from config.yaml (see --config); flags override a few of them.
 	return root, opts
 }
 
-// load reads the configuration and applies the flag overrides.
+// defaultConfigFile is read when --config is not given, if it exists.
+const defaultConfigFile = "config.yaml"
+
+// load reads the configuration, applies the flag overrides and checks
+// that the archive can exist where it says.
 func (o *options) load() (Config, error) {
-	cfg, err := loadConfigFile(o.configPath)
+	cfg, err := o.config()
 	if err != nil {
 		return cfg, err
-	}
-	if o.archivePath != "" {
-		cfg.Archive.Path = o.archivePath
 	}
 	if err := o.checkArchivePath(cfg); err != nil {
 		return cfg, err
 	}
+	return cfg, nil
+}
+
+// config reads the configuration and applies the flag overrides, for
+// commands that may not touch the archive (extract). Without --config, a
+// missing config.yaml means the defaults; a missing --config FILE is an
+// error.
+func (o *options) config() (Config, error) {
+	cfg := defaultConfig()
+	if _, err := os.Stat(o.configPath); o.configSet || !errors.Is(err, fs.ErrNotExist) {
+		if cfg, err = loadConfigFile(o.configPath); err != nil {
+			return cfg, err
+		}
+	} else if log, err := o.logger(); err == nil {
+		log.Info("no " + o.configPath + " in the current directory; using the defaults (see --config)")
+	}
+	if o.archivePath != "" {
+		cfg.Archive.Path = o.archivePath
+	}
 	o.fileMode = cfg.Archive.FileMode.Perm()
+	switch {
+	case o.maxPagesSet && o.maxPages < 0:
+		return cfg, &usageError{msg: fmt.Sprintf("--max-pages %d: must not be negative (0 means no limit)", o.maxPages)}
+	case o.maxPagesSet:
+		cfg.Crawl.MaxPages = o.maxPages
+	}
 	switch {
 	case o.wait < 0:
 		return cfg, &usageError{msg: fmt.Sprintf("--wait %v: must not be negative", o.wait)}
@@ -116,27 +178,6 @@ func (o *options) load() (Config, error) {
 		cfg.Archive.LockTimeout = Duration(o.wait)
 	}
 	return cfg, nil
-}
-
-// logger builds the logger the flags ask for; logs go to stderr.
-func (o *options) logger() (*slog.Logger, error) {
-	level := slog.LevelInfo
-	switch {
-	case o.verbose && o.quiet:
-		return nil, &usageError{msg: "--verbose and --quiet contradict each other; pick one"}
-	case o.verbose:
-		level = slog.LevelDebug
-	case o.quiet:
-		level = slog.LevelWarn
-	}
-	ho := &slog.HandlerOptions{Level: level}
-	switch o.logFormat {
-	case "text":
-		return slog.New(slog.NewTextHandler(o.logOutput(), ho)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(o.stderr, ho)), nil
-	}
-	return nil, &usageError{msg: fmt.Sprintf("--log-format %q: expected text or json", o.logFormat)}
 }
 
 // checkArchivePath refuses, before any work, an archive path under which
@@ -173,6 +214,9 @@ func (o *options) checkArchivePath(cfg Config) error {
 func (o *options) archivePathError(cfg Config, msg string) error {
 	if o.archivePath != "" {
 		return &usageError{msg: "--archive " + o.archivePath + ": " + msg + "; choose a writable path"}
+	}
+	if cfg.file == "" {
+		return &usageError{msg: "archive.path " + cfg.Archive.Path + " (the default, with no " + defaultConfigFile + " here): " + msg + "; pass --archive PATH, or --config FILE setting archive.path"}
 	}
 	return &ConfigError{File: cfg.file, Line: cfg.archivePathLine, Key: "archive.path", Msg: msg + "; choose a writable path or pass --archive PATH"}
 }
