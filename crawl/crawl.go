@@ -142,6 +142,8 @@ type crawler struct {
 	variants map[string]int
 	res      Result
 	steps    chan step
+	// cov counts the fields of the articles written; the writer's alone.
+	cov *CoverageCounter
 }
 
 // step is what processing one frontier entry produced.
@@ -150,6 +152,9 @@ type step struct {
 	update  *entry // stays pending with a new attempt count
 	add     []entry
 	article *archive.Article
+	// siteName is the site's name as the article's page states it
+	// (see SiteName).
+	siteName string
 }
 
 func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler, error) {
@@ -201,6 +206,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		retained: map[string]struct{}{},
 		variants: map[string]int{},
 		steps:    make(chan step, 64),
+		cov:      NewCoverageCounter(opts.Now),
 	}
 	cr.wake = sync.NewCond(&cr.mu)
 	for _, d := range opts.AllowedDomains {
@@ -257,6 +263,7 @@ func (cr *crawler) run(ctx context.Context) (Result, error) {
 	cr.mu.Unlock()
 	res.Requests = cr.transport.requests.Load()
 	res.Bytes = cr.transport.bytes.Load()
+	res.Coverage = cr.cov.Coverage()
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}

@@ -3,6 +3,8 @@ package crawl
 import (
 	"errors"
 	"net/url"
+
+	"github.com/hnredstar/crawler/archive"
 )
 
 // Failure is one page that could not be fetched or used. It stays in the
@@ -32,6 +34,9 @@ type Result struct {
 	Resumed       int      // pending pages taken over from an interrupted run
 	Challenges    []string // anti-bot challenge pages met; reported, never archived
 	Failures      []Failure
+	// Coverage counts the fields of the articles the run wrote (added or
+	// versioned); see CoverageCounter.
+	Coverage archive.Coverage
 }
 
 func (cr *crawler) challenge(pageURL string, status int) {
