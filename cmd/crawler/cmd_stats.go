@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/crawl"
 )
 
 func newStatsCommand(opts *options) *cobra.Command {
@@ -15,7 +17,9 @@ func newStatsCommand(opts *options) *cobra.Command {
 		Use:   "stats",
 		Short: "Show what the archive holds and how the latest runs went",
 		Long: `stats prints the number of articles, the duplicate URLs folded into aliases,
-the stored versions and raw pages, the archive's size and the latest runs.
+the stored versions and raw pages, the archive's size, the field coverage
+of the latest version of every record (as "crawler runs" counts it for
+each run's articles) and the latest runs.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -28,12 +32,12 @@ the stored versions and raw pages, the archive's size and the latest runs.
 				return err
 			}
 			defer a.Close()
-			return printStats(a, cmd.OutOrStdout())
+			return printStats(cmd.Context(), a, cmd.OutOrStdout())
 		},
 	}
 }
 
-func printStats(a *archive.Archive, out io.Writer) error {
+func printStats(ctx context.Context, a *archive.Archive, out io.Writer) error {
 	st, err := a.Stats()
 	if err != nil {
 		return fmt.Errorf("read archive stats: %w", err)
@@ -43,6 +47,11 @@ func printStats(a *archive.Archive, out io.Writer) error {
 	fmt.Fprintf(out, "aliases:     %d (duplicate URLs folded into articles)\n", st.Aliases)
 	fmt.Fprintf(out, "versions:    %d\n", st.Versions)
 	fmt.Fprintf(out, "raw pages:   %d (%s raw, %s stored)\n", st.RawPages, byteSize(st.RawBytes), byteSize(st.StoredBytes))
+	cov, err := crawl.ArchiveCoverage(ctx, a)
+	if err != nil {
+		return fmt.Errorf("count field coverage: %w", err)
+	}
+	fmt.Fprintf(out, "coverage:    %s\n", coverageLine(cov.FieldCounts))
 	runs, err := a.Runs(5)
 	if err != nil {
 		return fmt.Errorf("read run history: %w", err)
