@@ -1,6 +1,7 @@
 package crawl
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -78,17 +79,32 @@ var cst = time.FixedZone("CST", 8*3600)
 //
 // A CoverageCounter is not safe for concurrent use.
 type CoverageCounter struct {
-	now       func() time.Time
-	cov       archive.Coverage
-	siteNames map[string]bool
-	titles    map[titleKey]*titleCount
+	now func() time.Time
+	cov archive.Coverage
+	// The title checks need every article: titles are kept as hashes by
+	// column, with example URLs only for repeated ones and site names, so
+	// that a backfill of 100,000 articles holds a few MB.
+	siteNames map[uint64]bool
+	columns   map[string]int32 // column name → index into colNames
+	colNames  []string
+	titles    map[titleKey]int32
+	titleURLs map[titleKey][]string
 }
 
-type titleKey struct{ column, title string }
+// titleKey is a title, by its hash, in a column, by its index.
+type titleKey struct {
+	col int32
+	h   uint64
+}
 
-type titleCount struct {
-	n    int
-	urls []string
+// hash64 is 64-bit FNV-1a.
+func hash64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // NewCoverageCounter returns an empty counter; now (default time.Now) is
@@ -100,8 +116,10 @@ func NewCoverageCounter(now func() time.Time) *CoverageCounter {
 	return &CoverageCounter{
 		now:       now,
 		cov:       archive.Coverage{FieldCounts: newFieldCounts(), Columns: map[string]*archive.FieldCounts{}},
-		siteNames: map[string]bool{},
-		titles:    map[titleKey]*titleCount{},
+		siteNames: map[uint64]bool{},
+		columns:   map[string]int32{},
+		titles:    map[titleKey]int32{},
+		titleURLs: map[titleKey][]string{},
 	}
 }
 
@@ -123,10 +141,10 @@ func (c *CoverageCounter) AddArticle(a *archive.Article, siteName string) {
 	if err != nil {
 		u = a.URL
 	}
-	c.add(u, a.Title, a.Source, a.Body, a.Column, a.Published, a.FetchedAt)
 	if n := strings.TrimSpace(siteName); n != "" && len(c.siteNames) < maxSiteNames {
-		c.siteNames[n] = true
+		c.siteNames[hash64(n)] = true
 	}
+	c.add(u, a.Title, a.Source, a.Body, a.Column, a.Published, a.FetchedAt)
 }
 
 // AddRecord counts an archived record.
@@ -137,9 +155,12 @@ func (c *CoverageCounter) AddRecord(r archive.Record) {
 func (c *CoverageCounter) add(url, title, source, body, column string, published, fetched time.Time) {
 	col := c.cov.Columns[column]
 	if col == nil {
+		column = strings.Clone(column) // kept: not a slice of a larger text
 		fc := newFieldCounts()
 		col = &fc
 		c.cov.Columns[column] = col
+		c.columns[column] = int32(len(c.colNames))
+		c.colNames = append(c.colNames, column)
 	}
 	title, source = strings.TrimSpace(title), strings.TrimSpace(source)
 	if fetched.IsZero() {
@@ -149,7 +170,7 @@ func (c *CoverageCounter) add(url, title, source, body, column string, published
 		"title":     title != "",
 		"source":    source != "",
 		"published": !published.IsZero() && hasTime(published),
-		"body":      utf8.RuneCountInString(strings.TrimSpace(body)) >= MinBodyRunes,
+		"body":      atLeastRunes(strings.TrimSpace(body), MinBodyRunes),
 		"column":    strings.TrimSpace(column) != "",
 	}
 	suspect := map[string]bool{
@@ -171,17 +192,28 @@ func (c *CoverageCounter) add(url, title, source, body, column string, published
 		}
 	}
 	if title != "" {
-		k := titleKey{column, title}
-		t := c.titles[k]
-		if t == nil {
-			t = &titleCount{}
-			c.titles[k] = t
-		}
-		t.n++
-		if len(t.urls) < maxExamples {
-			t.urls = append(t.urls, url)
+		k := titleKey{c.columns[column], hash64(title)}
+		c.titles[k]++
+		// Examples of a title that may turn out suspect: one shared by
+		// others (the first one is not kept), or the site's name.
+		if us := c.titleURLs[k]; len(us) < maxExamples && (c.titles[k] > 1 || c.siteNames[k.h]) {
+			c.titleURLs[k] = append(us, url)
 		}
 	}
+}
+
+// atLeastRunes reports whether s holds at least n runes, reading no more
+// of it than it needs to.
+func atLeastRunes(s string, n int) bool {
+	if len(s) < n {
+		return false
+	}
+	for range s {
+		if n--; n <= 0 {
+			return true
+		}
+	}
+	return n <= 0
 }
 
 // hasTime reports whether t, in Beijing time, is more than a date.
@@ -209,25 +241,31 @@ func (c *CoverageCounter) Coverage() archive.Coverage {
 		cp := copyCounts(*fc)
 		out.Columns[name] = &cp
 	}
-	overall := map[string]int{} // title → articles, over all columns
-	for k, t := range c.titles {
-		overall[k.title] += t.n
+	overall := map[uint64]int{} // title hash → articles, over all columns
+	for k, n := range c.titles {
+		overall[k.h] += int(n)
 	}
 	shared := func(n, of int) bool { return n >= SharedTitleMin && 2*n > of }
-	// Visit the titles in a fixed order, so the examples are the same
-	// from one call to the next.
-	keys := slices.SortedFunc(maps.Keys(c.titles), func(a, b titleKey) int {
-		return strings.Compare(a.column+"\x00"+a.title, b.column+"\x00"+b.title)
-	})
-	for _, k := range keys {
-		t := c.titles[k]
-		col := out.Columns[k.column]
-		if !c.siteNames[k.title] && !shared(t.n, col.Articles) && !shared(overall[k.title], out.Articles) {
-			continue
+	var suspect []titleKey
+	for k, n := range c.titles {
+		col := out.Columns[c.colNames[k.col]]
+		if c.siteNames[k.h] || shared(int(n), col.Articles) || shared(overall[k.h], out.Articles) {
+			suspect = append(suspect, k)
 		}
+	}
+	// In a fixed order, so the examples are the same from one call to the
+	// next.
+	slices.SortFunc(suspect, func(a, b titleKey) int {
+		if a.col != b.col {
+			return int(a.col - b.col)
+		}
+		return cmp.Compare(a.h, b.h)
+	})
+	for _, k := range suspect {
+		col := out.Columns[c.colNames[k.col]]
 		for _, fc := range []*archive.FieldCounts{&out.FieldCounts, col} {
-			fc.Suspect["title"] += t.n
-			for _, u := range t.urls {
+			fc.Suspect["title"] += int(c.titles[k])
+			for _, u := range c.titleURLs[k] {
 				addExample(fc, "title", u)
 			}
 		}

@@ -244,3 +244,18 @@ func TestBaseline(t *testing.T) {
 		t.Errorf("baseline of %d articles, %d with a source, column %+v; want 250, 100", b.Articles, b.Have["source"], b.Columns["要闻"])
 	}
 }
+
+// BenchmarkCoverageCounter measures the counting the writer does for each
+// article written.
+func BenchmarkCoverageCounter(b *testing.B) {
+	recs := make([]archive.Record, 1000)
+	for i := range recs {
+		recs[i] = good(i)
+	}
+	b.ReportAllocs()
+	c := NewCoverageCounter(nil)
+	for i := 0; b.Loop(); i++ {
+		c.AddRecord(recs[i%len(recs)])
+	}
+	_ = c.Coverage()
+}

@@ -164,6 +164,13 @@ func TestRunCoverageMatchesExport(t *testing.T) {
 	for name, c := range got.Columns {
 		check("column "+name, c, want[name])
 	}
+	// The extractor gets every field of the simulated site right: nothing
+	// looks wrong.
+	for f, n := range got.Suspect {
+		if n != 0 {
+			t.Errorf("%d suspect %s values on the simulated site, examples %v", n, f, got.Lacking[f])
+		}
+	}
 	// The site states a source on most articles and the minute on many,
 	// but not all: the counts must show that, not 0 or 100%.
 	if s := got.Share["source"]; s < 0.8 || s > 0.99 {
