@@ -377,3 +377,44 @@ func TestCrontabAlerts(t *testing.T) {
 		t.Errorf("crawl.log: %q %v; want the five runs' stderr", log, err)
 	}
 }
+
+// TestBaselineFromArchive checks the baseline of an archive whose runs
+// recorded no coverage (filled by an older crawler): the records
+// themselves, until the runs count enough articles.
+func TestBaselineFromArchive(t *testing.T) {
+	a, err := archive.Open(filepath.Join(t.TempDir(), "archive.db"), archive.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	at := time.Date(2024, 1, 29, 15, 20, 0, 0, time.UTC)
+	for i := range 60 {
+		art := archive.Article{URL: fmt.Sprintf("http://127.0.0.1/c/%d.html", i), Title: fmt.Sprintf("标题%d", i),
+			Published: at, Body: strings.Repeat("正文", 40), Column: "要闻", FetchedAt: at}
+		if i%4 != 0 {
+			art.Source = "湖南日报"
+		}
+		if _, err := a.Put(ctx, art); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.PutRun(archive.Run{Kind: "backfill", Start: at, End: at, Added: 60, Status: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := coverageBaseline(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Articles != 60 || b.Have["source"] != 45 || b.Columns["要闻"] == nil || b.Columns["要闻"].Articles != 60 {
+		t.Fatalf("baseline from the records: %d articles, %d with a source; want 60, 45", b.Articles, b.Have["source"])
+	}
+	// Once the runs hold enough articles, they are the baseline.
+	c := archive.Coverage{FieldCounts: archive.FieldCounts{Articles: 50, Have: map[string]int{"source": 50}}}
+	if err := a.PutRun(archive.Run{Kind: "crawl", Start: at, End: at, Added: 50, Status: "ok", Coverage: &c}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = coverageBaseline(ctx, a); err != nil || b.Articles != 50 || b.Have["source"] != 50 {
+		t.Fatalf("baseline from the runs: %d articles, %d with a source, %v; want 50, 50", b.Articles, b.Have["source"], err)
+	}
+}
