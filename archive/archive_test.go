@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -316,7 +317,14 @@ func TestReopen(t *testing.T) {
 	}
 	mustPut(t, a, simple("http://example.com/x.html", "x", "y"))
 	mustPut(t, a, simple("http://example.com/x.html", "x", "y2"))
-	run := Run{Kind: "crawl", Start: time.Unix(1700000000, 0).UTC(), End: time.Unix(1700000100, 0).UTC(), Added: 21, Status: "ok"}
+	run := Run{Kind: "crawl", Start: time.Unix(1700000000, 0).UTC(), End: time.Unix(1700000100, 0).UTC(), Added: 21, Status: "drift",
+		Coverage: &Coverage{
+			FieldCounts: FieldCounts{Articles: 21, Have: map[string]int{"title": 21, "source": 2}, Suspect: map[string]int{"source": 1},
+				Lacking: map[string][]string{"source": {"http://127.0.0.1/a.html"}}},
+			Columns: map[string]*FieldCounts{"要闻": {Articles: 21, Have: map[string]int{"title": 21}}},
+		},
+		Drift: []Drift{{Field: "source", Articles: 21, Share: 2.0 / 21, Baseline: 0.95, History: 300, Examples: []string{"http://127.0.0.1/a.html"}}},
+	}
 	if err := a.PutRun(run); err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +362,7 @@ func TestReopen(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if stats.LastRun == nil || *stats.LastRun != run {
+			if stats.LastRun == nil || !reflect.DeepEqual(*stats.LastRun, run) {
 				t.Errorf("LastRun = %+v, want %+v", stats.LastRun, run)
 			}
 			stats.LastRun, statsBefore.LastRun = nil, nil

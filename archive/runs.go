@@ -23,8 +23,69 @@ type Run struct {
 	Aliased   int       `json:"aliased"`
 	Unchanged int       `json:"unchanged"`
 	Failed    int       `json:"failed"`
-	Status    string    `json:"status"` // e.g. "ok", "failed", "interrupted"
+	Status    string    `json:"status"` // e.g. "ok", "partial", "drift", "error", "interrupted"
 	Error     string    `json:"error,omitempty"`
+	// Coverage counts the fields of the articles the run archived (added
+	// or versioned); nil for runs recorded before it was kept.
+	Coverage *Coverage `json:"coverage,omitempty"`
+	// Drift lists the fields whose coverage fell far below the archive's
+	// history in this run; see the crawl package's Drift.
+	Drift []Drift `json:"drift,omitempty"`
+}
+
+// Coverage fields, in the order reports show them.
+var CoverageFields = []string{"title", "source", "published", "body", "column"}
+
+// FieldCounts counts, among a set of articles, those that have each
+// field and those whose value looks wrong. Maps are keyed by the names
+// in CoverageFields.
+type FieldCounts struct {
+	Articles int `json:"articles"`
+	// Have counts the articles that have the field.
+	Have map[string]int `json:"have"`
+	// Suspect counts the articles that have the field with a value that
+	// looks wrong (a subset of Have), so Have - Suspect is what is usable.
+	Suspect map[string]int `json:"suspect,omitempty"`
+	// Lacking holds up to three URLs of articles that lack the field or
+	// have a suspect value, as examples to look at.
+	Lacking map[string][]string `json:"lacking,omitempty"`
+}
+
+// Share returns the share of the articles that have field, from 0 to 1;
+// 0 when there are no articles.
+func (c FieldCounts) Share(field string) float64 {
+	if c.Articles == 0 {
+		return 0
+	}
+	return float64(c.Have[field]) / float64(c.Articles)
+}
+
+// Usable returns the share of the articles that have field with a value
+// that does not look wrong, from 0 to 1; 0 when there are no articles.
+func (c FieldCounts) Usable(field string) float64 {
+	if c.Articles == 0 {
+		return 0
+	}
+	return float64(c.Have[field]-c.Suspect[field]) / float64(c.Articles)
+}
+
+// Coverage is FieldCounts over a run's (or an archive's) articles, overall
+// and by column (栏目; "" for articles without one).
+type Coverage struct {
+	FieldCounts
+	Columns map[string]*FieldCounts `json:"columns,omitempty"`
+}
+
+// Drift is one field whose usable share (see FieldCounts.Usable) among a
+// run's articles fell far below its share over the history.
+type Drift struct {
+	Field    string   `json:"field"`
+	Column   string   `json:"column,omitempty"` // "" for all the run's articles
+	Articles int      `json:"articles"`         // the run's articles compared
+	Share    float64  `json:"share"`            // usable share in the run
+	Baseline float64  `json:"baseline"`         // usable share over the history
+	History  int      `json:"history"`          // articles the baseline counts
+	Examples []string `json:"examples"`         // URLs of the run's articles lacking it
 }
 
 // PutRun appends r to the run history.

@@ -159,6 +159,8 @@ type crawler struct {
 	// resourceHosts are the hosts only files are fetched from.
 	resourceHosts map[string]bool
 	began         time.Time // when the run started, by Options.Now
+	// cov counts the fields of the articles written; the writer's alone.
+	cov *CoverageCounter
 }
 
 // step is what processing one frontier entry produced.
@@ -167,6 +169,9 @@ type step struct {
 	update  *entry // stays pending with a new attempt count
 	add     []entry
 	article *archive.Article
+	// siteName is the site's name as the article's page states it
+	// (see SiteName).
+	siteName string
 }
 
 func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler, error) {
@@ -218,6 +223,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		retained: map[string]struct{}{},
 		variants: map[string]int{},
 		steps:    make(chan step, 64),
+		cov:      NewCoverageCounter(opts.Now),
 	}
 	cr.wake = sync.NewCond(&cr.mu)
 	for _, d := range opts.AllowedDomains {
@@ -283,6 +289,7 @@ func (cr *crawler) run(ctx context.Context) (Result, error) {
 	cr.mu.Unlock()
 	res.Requests = cr.transport.requests.Load()
 	res.Bytes = cr.transport.bytes.Load()
+	res.Coverage = cr.cov.Coverage()
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}

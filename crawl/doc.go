@@ -32,6 +32,12 @@
 // link-local or metadata address is refused at dial time, after DNS. Query-string variations of one path found in
 // navigation are capped, which tames calendar and search traps.
 //
+// Coverage: the writer counts, among the articles the archive added or
+// versioned, those with each field (title, source, published to the
+// minute, a body of MinBodyRunes, column) and those with values that look
+// wrong; Drift compares that with earlier runs (Baseline), so a redesign
+// that loses a field is reported rather than archived in silence.
+//
 // Charset: Colly is told to leave the bytes alone; extract.Decode decides the
 // encoding, so the archive keeps each page exactly as served.
 //
@@ -59,6 +65,8 @@
 //	attachments.go  the file pass that ends a run: the attachments (and
 //	              images) of articles, fetched once, size-capped, named
 //	              from Content-Disposition, stored in the archive
+//	coverage.go   field coverage of the articles written (Result.Coverage),
+//	              the baseline of earlier runs and Drift; see docs/coverage.md
 //	transport.go  per-host politeness, adaptive delay, size caps, counting
 //	guard.go      the dial-time refusal of non-public addresses
 //	robots.go     robots.txt: fetching, caching, applying

@@ -136,7 +136,7 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 			return step{update: &e}
 		}
 		if art != nil {
-			s.article = art
+			s.article, s.siteName = art, SiteName(page)
 		}
 		if cr.opts.Mode == Backfill {
 			nav(links.Other)

@@ -3,6 +3,8 @@ package crawl
 import (
 	"errors"
 	"net/url"
+
+	"github.com/hnredstar/crawler/archive"
 )
 
 // Failure is one page that could not be fetched or used. It stays in the
@@ -36,6 +38,9 @@ type Result struct {
 	FilesFailed   int      // files that could not be fetched or stored
 	Challenges    []string // anti-bot challenge pages met; reported, never archived
 	Failures      []Failure
+	// Coverage counts the fields of the articles the run wrote (added or
+	// versioned); see CoverageCounter.
+	Coverage archive.Coverage
 }
 
 func (cr *crawler) challenge(pageURL string, status int) {

@@ -34,7 +34,9 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 		as := toArchiveStep(batch)
 		as.State = columns
 		outcomes, err := cr.arch.Commit(wctx, cr.frontier, as)
-		if err != nil {
+		if err == nil {
+			cr.cover(batch, outcomes)
+		} else {
 			// One bad article must not sink the others: commit one by one.
 			outcomes = nil
 			for _, s := range batch {
@@ -52,6 +54,7 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 					cr.fail(u, 0, fmt.Errorf("archive: %w", err))
 					continue
 				}
+				cr.cover([]step{s}, o)
 				outcomes = append(outcomes, o...)
 			}
 		}
@@ -96,6 +99,22 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 		flush()
 	}
 	flush()
+}
+
+// cover counts in the run's coverage the articles of a committed batch
+// that the archive wrote (added or versioned); outcomes are those of the
+// batch's articles, in order.
+func (cr *crawler) cover(batch []step, outcomes []archive.Outcome) {
+	i := 0
+	for _, s := range batch {
+		if s.article == nil {
+			continue
+		}
+		if i < len(outcomes) && (outcomes[i] == archive.Added || outcomes[i] == archive.Versioned) {
+			cr.cov.AddArticle(s.article, s.siteName)
+		}
+		i++
+	}
 }
 
 func toArchiveStep(batch []step) archive.Step {

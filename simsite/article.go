@@ -215,6 +215,7 @@ func (s *Site) plan(id int, m artMeta) *plan {
 			break
 		}
 	}
+	s.applyRedesign(p)
 	return p
 }
 

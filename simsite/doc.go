@@ -19,6 +19,10 @@
 //	ids := srv.Revise(2)       // one sentence changed in 2 recent articles, same URLs
 //	srv.Requests(), srv.Violations(), srv.Faults()
 //
+// Options.RedesignAfter imitates a template change: the articles with a
+// higher ID state no source (ground truth included), the older ones are
+// served as before; see redesign.go.
+//
 // [New] builds a [Site] without a listener; [Site.Handler] serves it (mount
 // it on 127.0.0.1, as violations are judged by host). Everything is generated
 // on demand from (seed, article ID): the site keeps about a dozen bytes per article plus

@@ -21,6 +21,10 @@ type Options struct {
 	// Faults, when Rate > 0, makes that share of responses faulty; see Faults.
 	Faults Faults
 
+	// RedesignAfter, when > 0, serves the articles with a higher ID in a
+	// redesigned skin that states no source; see redesign.go.
+	RedesignAfter int
+
 	// Addr is the address Start listens on; "" means 127.0.0.1 on a free
 	// port. A fixed port gives the site the same URLs from run to run.
 	Addr string
@@ -61,6 +65,7 @@ type Site struct {
 	challenges []challenge
 	ownHost    string      // host:port the site is served on; set by Server before serving
 	faults     *faultState // nil when Options.Faults.Rate is 0
+	redesign   int         // Options.RedesignAfter
 
 	mu       sync.RWMutex
 	arts     []artMeta // index id-1
@@ -140,6 +145,7 @@ func New(opts Options) *Site {
 		colByDir:   map[string]*column{},
 		colByHW:    map[int]*column{},
 		failed:     map[string]bool{},
+		redesign:   max(opts.RedesignAfter, 0),
 	}
 	s.faults = newFaultState(opts.Faults, opts.Seed)
 	s.buildColumns(opts.Columns)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,6 +87,10 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 		// periodic log line.
 		co.Progress = throttledProgress(log, 5*time.Second)
 	}
+	baseline, baselineErr := coverageBaseline(ctx, a)
+	if baselineErr != nil {
+		log.Warn("no coverage history read; this run is not checked for extraction drift", "err", baselineErr)
+	}
 	start := time.Now()
 	log.Info("run started", "mode", co.Mode.String(), "start_urls", co.StartURLs, "archive", a.Path())
 	res, runErr := crawl.Run(ctx, a, co)
@@ -108,6 +114,20 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 	case len(res.Failures) > 0:
 		run.Status = "partial"
 	}
+	if res.Coverage.Have != nil {
+		run.Coverage = &res.Coverage
+		if baselineErr == nil {
+			run.Drift = crawl.Drift(res.Coverage, baseline)
+		}
+	}
+	if len(run.Drift) > 0 && (run.Status == "ok" || run.Status == "partial") {
+		// Ahead of partial: failed pages are retried by the next run,
+		// drift repeats until someone looks.
+		run.Status = "drift"
+	}
+	for _, d := range run.Drift {
+		warnDrift(log, d)
+	}
 	if err := a.PutRun(run); err != nil {
 		log.Error("could not record the run", "err", err)
 	}
@@ -122,12 +142,66 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 	if runErr != nil {
 		return fmt.Errorf("%s stopped: %w", run.Kind, runErr)
 	}
+	if run.Status == "drift" {
+		return fmt.Errorf("%s: %w", driftSummary(run.Drift), errDrift)
+	}
 	if len(res.Failures) > 0 {
 		// Each failure was logged, with its cause, when it happened.
 		return errPagesFailed
 	}
 	return nil
 }
+
+// coverageBaseline returns what a run's coverage is compared with: the
+// previous runs' (see crawl.Baseline), or, while they count too few
+// articles (an archive filled before runs recorded coverage), the
+// archive's own records.
+func coverageBaseline(ctx context.Context, a *archive.Archive) (archive.Coverage, error) {
+	history, err := a.Runs(500)
+	if err != nil {
+		return archive.Coverage{}, err
+	}
+	b := crawl.Baseline(history)
+	if b.Articles >= crawl.DriftMinHistory {
+		return b, nil
+	}
+	return crawl.ArchiveCoverage(ctx, a)
+}
+
+// warnDrift logs one field's drift, with examples and what to run.
+func warnDrift(log *slog.Logger, d archive.Drift) {
+	where := "this run's articles"
+	if d.Column != "" {
+		where = fmt.Sprintf("this run's articles of column %q", d.Column)
+	}
+	explain := "crawler extract --explain URL"
+	if len(d.Examples) > 0 {
+		explain = "crawler extract --explain " + d.Examples[0]
+	}
+	log.Warn(fmt.Sprintf("extraction drift: %s usable in %s of %s, against %s before; the site's markup may have changed: run %s and adjust config.yaml's extract selectors",
+		d.Field, percent(d.Share), where, percent(d.Baseline), explain),
+		"field", d.Field, "column", d.Column, "articles", d.Articles, "share", round4(d.Share),
+		"history", d.History, "baseline", round4(d.Baseline), "examples", d.Examples, "explain", explain)
+}
+
+// driftSummary names the drifting fields in one line.
+func driftSummary(ds []archive.Drift) string {
+	parts := make([]string, 0, len(ds))
+	for _, d := range ds {
+		p := fmt.Sprintf("%s %s (was %s)", d.Field, percent(d.Share), percent(d.Baseline))
+		if d.Column != "" {
+			p = fmt.Sprintf("%s in column %q", p, d.Column)
+		}
+		parts = append(parts, p)
+	}
+	return "extraction drift: " + strings.Join(parts, ", ")
+}
+
+// percent formats a share from 0 to 1 as a whole percentage.
+func percent(x float64) string { return fmt.Sprintf("%.0f%%", 100*x) }
+
+// round4 rounds a share to four decimals, for logs and JSON.
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
 // unreachable returns why a run that could not reach the site failed, or
 // "" if it reached it: a run is unreachable when it fetched no page at
@@ -242,11 +316,31 @@ func printRunSummary(out io.Writer, run archive.Run, res crawl.Result, took time
 	if res.Files+res.FilesTooLarge+res.FilesFailed > 0 {
 		files = fmt.Sprintf("; files: %d stored (%s), %d too large, %d failed", res.Files, byteSize(res.FileBytes), res.FilesTooLarge, res.FilesFailed)
 	}
-	fmt.Fprintf(out, "%s: %d pages, %d articles (%d new, %d new versions, %d aliases, %d unchanged), %d skipped as known, %d not modified, %d dead links, %d challenges, %d retries, %d failed%s; %d requests, %s, in %s\n",
+	fields := ""
+	if c := run.Coverage; c != nil && c.Articles > 0 {
+		fields = "; fields of the articles written: " + coverageLine(c.FieldCounts)
+	}
+	if len(run.Drift) > 0 {
+		fields += "; " + driftSummary(run.Drift)
+	}
+	fmt.Fprintf(out, "%s: %d pages, %d articles (%d new, %d new versions, %d aliases, %d unchanged), %d skipped as known, %d not modified, %d dead links, %d challenges, %d retries, %d failed%s; %d requests, %s, in %s%s\n",
 		run.Kind, res.Pages, res.Articles, res.Added, res.Versioned, res.Aliased, res.Unchanged,
 		res.Skipped, res.NotModified, res.Dead, len(res.Challenges), res.Retries, len(res.Failures), files,
-		res.Requests, byteSize(res.Bytes), took.Round(time.Millisecond))
+		res.Requests, byteSize(res.Bytes), took.Round(time.Millisecond), fields)
 	if res.Resumed > 0 {
 		fmt.Fprintf(out, "%s: resumed an interrupted backfill with %d pages pending\n", run.Kind, res.Resumed)
 	}
+}
+
+// coverageLine formats each field's share, with the suspect values.
+func coverageLine(c archive.FieldCounts) string {
+	parts := make([]string, 0, len(archive.CoverageFields))
+	for _, f := range archive.CoverageFields {
+		p := f + " " + percent(c.Share(f))
+		if n := c.Suspect[f]; n > 0 {
+			p += fmt.Sprintf(" (%d suspect)", n)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -106,11 +106,11 @@ func runDemo(ctx context.Context, opts *options, f demoFlags, out io.Writer) err
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("demo stopped before the end; what it fetched is in %s; run the same demo command again to finish: %w", path, context.Canceled)
 	}
-	if err != nil && err != errPagesFailed {
+	if err != nil && err != errPagesFailed && !errors.Is(err, errDrift) {
 		return err
 	}
 	fmt.Fprintln(out)
-	if err := printStats(a, out); err != nil {
+	if err := printStats(ctx, a, out); err != nil {
 		return err
 	}
 	defer fmt.Fprintf(out, "\nthe archive is kept in %[1]s; next:\n  crawler export --archive %[1]s -o articles.jsonl.gz\n  crawler serve --archive %[1]s\n", path)

@@ -216,6 +216,8 @@ func scheduledRun(ctx context.Context, cfg Config, co crawl.Options, m *metrics,
 	}
 	switch {
 	case runErr == nil, errors.Is(runErr, errPagesFailed):
+	case errors.Is(runErr, errDrift):
+		log.Error("run finished with extraction drift; see the warnings above", "err", runErr)
 	case ctx.Err() != nil:
 		log.Info("run interrupted; what was fetched is archived", "err", runErr)
 	default:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/crawl"
 )
 
 func newStatsCommand(opts *options) *cobra.Command {
@@ -19,7 +21,9 @@ func newStatsCommand(opts *options) *cobra.Command {
 the near-duplicates (articles re-posted with edits under another URL, which
 export --distinct leaves out), the stored versions and raw pages, the
 attachments stored (files: URLs stored; contents: distinct files by
-SHA-256), the archive file's size and the latest runs.
+SHA-256), the archive file's size, the field coverage of the latest
+version of every record (as "crawler runs" counts it for each run's
+articles) and the latest runs.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -32,12 +36,12 @@ SHA-256), the archive file's size and the latest runs.
 				return err
 			}
 			defer a.Close()
-			return printStats(a, cmd.OutOrStdout())
+			return printStats(cmd.Context(), a, cmd.OutOrStdout())
 		},
 	}
 }
 
-func printStats(a *archive.Archive, out io.Writer) error {
+func printStats(ctx context.Context, a *archive.Archive, out io.Writer) error {
 	st, err := a.Stats()
 	if err != nil {
 		return fmt.Errorf("read archive stats: %w", err)
@@ -54,6 +58,11 @@ func printStats(a *archive.Archive, out io.Writer) error {
 	fmt.Fprintf(out, "raw pages:   %d (%s raw, %s stored)\n", st.RawPages, byteSize(st.RawBytes), byteSize(st.StoredBytes))
 	fmt.Fprintf(out, "files:       %d (%d contents, %s, %s stored); %d too large, %d failed\n",
 		st.Files, st.Blobs, byteSize(st.BlobBytes), byteSize(st.BlobStoredBytes), st.FilesTooLarge, st.FilesFailed)
+	cov, err := crawl.ArchiveCoverage(ctx, a)
+	if err != nil {
+		return fmt.Errorf("count field coverage: %w", err)
+	}
+	fmt.Fprintf(out, "coverage:    %s\n", coverageLine(cov.FieldCounts))
 	runs, err := a.Runs(5)
 	if err != nil {
 		return fmt.Errorf("read run history: %w", err)

@@ -22,6 +22,7 @@ const (
 	exitUsage       = 2 // bad flags, arguments or configuration
 	exitLocked      = 3 // another crawler process holds the archive
 	exitPagesFailed = 4 // the run finished, but some pages failed
+	exitDrift       = 5 // the run finished, but a field vanished from many new articles
 )
 
 const exitStatusHelp = `
@@ -30,7 +31,9 @@ EXIT STATUS
   1  error
   2  usage or configuration error
   3  archive locked by another crawler process
-  4  run finished, but some pages failed (they are retried by the next run)`
+  4  run finished, but some pages failed (they are retried by the next run)
+  5  run finished, but extraction drift: a field is missing from many new
+     articles compared with the archive's history (see "crawler runs")`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -70,6 +73,8 @@ func exitCode(err error) int {
 		return exitLocked
 	case errors.Is(err, errPagesFailed):
 		return exitPagesFailed
+	case errors.Is(err, errDrift):
+		return exitDrift
 	}
 	return exitError
 }
@@ -79,5 +84,11 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-// errPagesFailed reports a run that finished with failed pages.
-var errPagesFailed = errors.New("some pages failed; see the log above; the next run retries them")
+// Errors of runs that finished but need attention.
+var (
+	// errPagesFailed reports a run that finished with failed pages.
+	errPagesFailed = errors.New("some pages failed; see the log above; the next run retries them")
+	// errDrift reports a run whose articles lack a field far more often
+	// than the archive's history: the site's markup has likely changed.
+	errDrift = errors.New("fields missing from many new articles; see the warnings above, run crawler extract --explain on the example URLs and adjust config.yaml's extract selectors")
+)

@@ -33,6 +33,9 @@ type metrics struct {
 	lastRun     prometheus.Gauge
 	nextRun     prometheus.Gauge
 	running     prometheus.Gauge
+	coverage    *prometheus.GaugeVec // by field
+	suspect     *prometheus.GaugeVec // by field
+	drift       *prometheus.GaugeVec // by field
 
 	mu        sync.Mutex
 	pagesSeen int // pages of the current run already counted
@@ -55,7 +58,7 @@ func newMetrics() *metrics {
 		}, []string{"kind"}),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "crawler_runs_total",
-			Help: "Scheduled runs, by status: ok, partial (some pages failed), error, interrupted, busy.",
+			Help: "Scheduled runs, by status: ok, partial (some pages failed), drift (a field vanished from many new articles), error, interrupted, busy.",
 		}, []string{"status"}),
 		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "crawler_run_duration_seconds",
@@ -64,7 +67,7 @@ func newMetrics() *metrics {
 		}),
 		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "crawler_last_success_timestamp_seconds",
-			Help: "Unix time at which the last run that reached the end (status ok or partial) ended; 0 if none yet. Alert when it grows old.",
+			Help: "Unix time at which the last run that reached the end (status ok or partial; not drift) ended; 0 if none yet. Alert when it grows old.",
 		}),
 		lastRun: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "crawler_last_run_timestamp_seconds",
@@ -78,8 +81,21 @@ func newMetrics() *metrics {
 			Name: "crawler_running",
 			Help: "1 while a scheduled run is in progress, else 0.",
 		}),
+		coverage: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "crawler_field_coverage",
+			Help: "Share (0 to 1) of the articles written by the last run that wrote any that have the field: title, source, published (to the minute), body (50 characters or more), column.",
+		}, []string{"field"}),
+		suspect: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "crawler_field_suspect",
+			Help: "Share (0 to 1) of the articles written by the last run that wrote any whose field looks wrong: a source that is a sentence, a time in the future, a title that is the site's name.",
+		}, []string{"field"}),
+		drift: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "crawler_field_drift",
+			Help: "1 if the field drifted in the last run (far fewer of its articles have it than in the history; the run's status is drift), else 0.",
+		}, []string{"field"}),
 	}
 	m.reg.MustRegister(m.pages, m.articles, m.errs, m.runs, m.duration, m.lastSuccess, m.lastRun, m.nextRun, m.running,
+		m.coverage, m.suspect, m.drift,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Export every label value from the start, so that rate() and alerts
 	// see zeros rather than missing series.
@@ -89,8 +105,11 @@ func newMetrics() *metrics {
 	for _, k := range []string{"page", "run", "busy"} {
 		m.errs.WithLabelValues(k)
 	}
-	for _, s := range []string{"ok", "partial", "error", "interrupted", "busy"} {
+	for _, s := range []string{"ok", "partial", "drift", "error", "interrupted", "busy"} {
 		m.runs.WithLabelValues(s)
+	}
+	for _, f := range archive.CoverageFields {
+		m.drift.WithLabelValues(f)
 	}
 	return m
 }
@@ -186,6 +205,32 @@ func (m *metrics) finish(run archive.Run) {
 	if runSucceeded(run) {
 		m.lastSuccess.Set(float64(run.End.UnixNano()) / 1e9)
 	}
+	m.setCoverage(run)
+}
+
+// setCoverage sets the coverage gauges from run: those of the shares only
+// when it wrote articles (a run that found nothing new leaves the last
+// shares), the drift flags always.
+func (m *metrics) setCoverage(run archive.Run) {
+	drifted := map[string]bool{}
+	for _, d := range run.Drift {
+		drifted[d.Field] = true
+	}
+	for _, f := range archive.CoverageFields {
+		v := 0.0
+		if drifted[f] {
+			v = 1
+		}
+		m.drift.WithLabelValues(f).Set(v)
+	}
+	c := run.Coverage
+	if c == nil || c.Articles == 0 {
+		return
+	}
+	for _, f := range archive.CoverageFields {
+		m.coverage.WithLabelValues(f).Set(c.Share(f))
+		m.suspect.WithLabelValues(f).Set(float64(c.Suspect[f]) / float64(c.Articles))
+	}
 }
 
 // failed records a run that could not start or was not recorded: status
@@ -202,5 +247,7 @@ func (m *metrics) failed(status string, at time.Time) {
 }
 
 // runSucceeded reports whether a run reached its end: ok, or partial
-// (some pages failed and are retried by the next run).
+// (some pages failed and are retried by the next run). A drift run reached
+// its end too, but needs someone to look: it is not a success, so that
+// alerts on the last success fire.
 func runSucceeded(r archive.Run) bool { return r.Status == "ok" || r.Status == "partial" }

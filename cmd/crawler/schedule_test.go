@@ -274,6 +274,10 @@ func TestScheduleCommand(t *testing.T) {
 	if last < float64(runs[0].End.Unix()) {
 		t.Errorf("last success %v, before the first run ended (%d)", last, runs[0].End.Unix())
 	}
+	// Later runs find nothing new: the gauge keeps the first run's share.
+	if c := runs[0].Coverage; c == nil || metricValue(t, page, `crawler_field_coverage{field="source"}`) != c.Share("source") {
+		t.Errorf("source coverage per metrics %v, first run's %+v", metricValue(t, page, `crawler_field_coverage{field="source"}`), c)
+	}
 	metricValue(t, page, `crawler_errors_total{kind="page"}`)
 	metricValue(t, page, "crawler_next_run_timestamp_seconds")
 }
