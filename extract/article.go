@@ -616,6 +616,15 @@ func (a *analysis) metaLines(anchor int, loc *time.Location, sc *scored) lineSet
 			*dst = &cc
 		}
 	}
+	// The header block: the short lines between the headline and the
+	// first prose, where the fields may stand one a line.
+	header := anchor + 6
+	for i := max(anchor+1, 0); i < len(a.segs) && i <= anchor+12; i++ {
+		if s := &a.segs[i]; s.punct > 0 && s.n >= 20 {
+			break
+		}
+		header = max(header, i)
+	}
 	for i := range a.segs {
 		s := &a.segs[i]
 		if s.n == 0 || s.n > 200 || sc.bp[i] == bpFooter || sc.bp[i] == bpSpam {
@@ -661,7 +670,7 @@ func (a *analysis) metaLines(anchor int, loc *time.Location, sc *scored) lineSet
 		}
 		if len(labels) == 0 {
 			// An unlabeled date on a short line just after the headline.
-			if s.n <= 60 && i >= anchor && i-anchor <= 6 && !strings.ContainsAny(s.text, "，。；！？") {
+			if s.n <= 60 && i >= anchor && i <= header && !strings.ContainsAny(s.text, "，。；！？") {
 				if m := dateRe.FindStringIndex(s.text); m != nil && s.n-nonSpace(s.text[m[0]:m[1]]) <= 24 {
 					if t, p := parseDate(s.text, loc); p != precNone {
 						take(&ls.date, lineCand{idx: i, ml: metaLine{date: t, prec: p}, d: d + 3, after: nameAfterDate(s.lineText())})

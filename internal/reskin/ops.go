@@ -10,16 +10,18 @@ import (
 	"golang.org/x/net/html"
 )
 
-// whitespace removes the whitespace-only text between elements, or adds
-// some before block elements.
+// whitespace removes the whitespace-only text between elements (not
+// between an element and text, where it separates words), or adds some
+// before block elements.
 func (s *state) whitespace() {
 	remove := s.chance(0.5)
+	isText := func(n *html.Node) bool { return n != nil && n.Type == html.TextNode }
 	walk(s.body, func(n *html.Node) bool {
 		if n.Type == html.ElementNode && (n.Data == "pre" || hidden(n)) {
 			return false
 		}
 		switch {
-		case remove && n.Type == html.TextNode && asciiBlank(n.Data) && n != s.date && n != s.source:
+		case remove && n.Type == html.TextNode && asciiBlank(n.Data) && !isText(n.PrevSibling) && !isText(n.NextSibling):
 			n.Parent.RemoveChild(n)
 		case !remove && isBlock(n) && n.Parent != nil:
 			n.Parent.InsertBefore(text(pick(s.r, []string{"\n", "\n\t", "\r\n    ", " "})), n)
