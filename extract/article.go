@@ -13,8 +13,11 @@ import (
 type Article struct {
 	Title  string `json:"title"`
 	Source string `json:"source,omitempty"`
-	// Published is in the extractor's Location, to the minute where the
-	// page states a time; zero if the page states no date.
+	// Published is the publication time in the extractor's Location, as
+	// precise as the page states it (to the second, the minute, or the day
+	// at 00:00); zero if the page states no date. The time printed beside
+	// the headline counts; meta tags fill in when the page prints none, or
+	// refine a printed day or minute they agree with.
 	Published time.Time `json:"published"`
 	// Body is the text: paragraphs joined by "\n", each trimmed, with
 	// white-space runs collapsed to one space; section headings are
@@ -304,45 +307,62 @@ func (e *Extractor) readPage(p *Page) *reading {
 		r.source, r.sourceRule = lines.date.after, "name after the date near the title"
 	}
 
-	// Published: the first layer that has a date, refined by any layer
-	// stating the same day more precisely.
-	var cands []dateCand
+	// Published: the time printed beside the headline (the source/time
+	// line) is the publication time; a configured selector overrides it,
+	// and the meta tags stand in when the page prints none. Another source
+	// refines the chosen time only where it agrees with it: the time of day
+	// of a printed day, the seconds of a printed minute. A modification
+	// time and a date in the URL are last resorts and refine nothing.
+	var sel, line, meta, mod, url *dateCand
 	if t := selText(p, e.published); t != "" {
 		if d, pr := parseDate(t, loc); pr != precNone {
-			cands = append(cands, dateCand{d, pr, "selector " + e.raw.Published})
+			sel = &dateCand{d, pr, "selector " + e.raw.Published}
 		}
 	}
+	var metas []*dateCand
 	for _, n := range metaNames["published"] {
 		if v, ok := a.metas[n]; ok {
 			if d, pr := parseMetaDate(v, loc); pr != precNone {
-				cands = append(cands, dateCand{d, pr, "meta " + a.metaKeys[n]})
-				break
+				metas = append(metas, &dateCand{d, pr, "meta " + a.metaKeys[n]})
 			}
 		}
+	}
+	if len(metas) > 0 {
+		meta = metas[0]
 	}
 	if lines.date != nil {
 		rule := "line " + lines.date.ml.dateLabel + "："
 		if lines.date.ml.dateLabel == "" {
 			rule = "line (unlabeled date near title)"
 		}
-		cands = append(cands, dateCand{lines.date.ml.date, lines.date.ml.prec, rule})
+		line = &dateCand{lines.date.ml.date, lines.date.ml.prec, rule}
 	}
 	for _, n := range metaNames["modified"] {
 		if v, ok := a.metas[n]; ok {
 			if d, pr := parseMetaDate(v, loc); pr != precNone {
-				cands = append(cands, dateCand{d, pr, "meta " + a.metaKeys[n] + " (modification time)"})
+				mod = &dateCand{d, pr, "meta " + a.metaKeys[n] + " (modification time)"}
 				break
 			}
 		}
 	}
 	if d, pr := urlDate(p.URL.String(), loc); pr != precNone {
-		cands = append(cands, dateCand{d, pr, "url"})
+		url = &dateCand{d, pr, "url"}
 	}
-	if len(cands) > 0 {
-		best := cands[0]
-		for _, c := range cands[1:] {
-			if c.p > best.p && sameDay(c.t, best.t) {
-				best = c
+	var best *dateCand
+	for _, c := range []*dateCand{sel, line, meta, mod, url} {
+		if c != nil {
+			best = c
+			break
+		}
+	}
+	if best != nil {
+		for _, c := range append([]*dateCand{sel, line}, append(metas, url)...) {
+			if c != nil && c.p > best.p && agrees(c.t, best.t, best.p) {
+				refined := *c
+				if c.p == precSecond && best.p == precMinute {
+					refined.rule = best.rule + " (seconds from " + c.rule + ")"
+				}
+				best = &refined
 			}
 		}
 		r.date, r.prec, r.dateRule = best.t, best.p, best.rule
@@ -408,10 +428,20 @@ type dateCand struct {
 	rule string
 }
 
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd
+// agrees reports whether t falls within what base states to precision p:
+// the same month, day or minute.
+func agrees(t, base time.Time, p precision) bool {
+	ty, tm, td := t.Date()
+	by, bm, bd := base.Date()
+	switch p {
+	case precMonth:
+		return ty == by && tm == bm
+	case precDay:
+		return ty == by && tm == bm && td == bd
+	case precMinute:
+		return t.Truncate(time.Minute).Equal(base.Truncate(time.Minute))
+	}
+	return false
 }
 
 // parseMetaDate parses a meta tag's date: the usual spellings, or RFC 1123
@@ -422,7 +452,7 @@ func parseMetaDate(v string, loc *time.Location) (time.Time, precision) {
 	}
 	for _, layout := range []string{time.RFC1123Z, time.RFC1123, time.RFC3339, time.RFC850, time.ANSIC} {
 		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
-			return t.In(loc).Truncate(time.Minute), precMinute
+			return t.In(loc).Truncate(time.Second), precSecond
 		}
 	}
 	return time.Time{}, precNone
@@ -586,6 +616,15 @@ func (a *analysis) metaLines(anchor int, loc *time.Location, sc *scored) lineSet
 			*dst = &cc
 		}
 	}
+	// The header block: the short lines between the headline and the
+	// first prose, where the fields may stand one a line.
+	header := anchor + 6
+	for i := max(anchor+1, 0); i < len(a.segs) && i <= anchor+12; i++ {
+		if s := &a.segs[i]; s.punct > 0 && s.n >= 20 {
+			break
+		}
+		header = max(header, i)
+	}
 	for i := range a.segs {
 		s := &a.segs[i]
 		if s.n == 0 || s.n > 200 || sc.bp[i] == bpFooter || sc.bp[i] == bpSpam {
@@ -606,8 +645,12 @@ func (a *analysis) metaLines(anchor int, loc *time.Location, sc *scored) lineSet
 		next := false
 		if len(labels) > 0 && i+1 < len(a.segs) {
 			// A label whose value is in the next element: 发布时间：</td><td>2024-01-29
+			// A count label (浏览次数：, 阅读：) left empty is filled by a
+			// script, and a sentence is never a value: the next element is
+			// then the text.
 			last := labels[len(labels)-1]
-			if strings.TrimSpace(strings.Trim(gap[last.end:], " :：")) == "" && a.segs[i+1].n <= 60 && !strings.ContainsAny(a.segs[i+1].text, ":：") {
+			if last.kind != lblOther && strings.TrimSpace(strings.Trim(gap[last.end:], " :：")) == "" && a.segs[i+1].n <= 60 &&
+				!strings.ContainsAny(a.segs[i+1].text, ":：。！？") {
 				if len(findLabels(a.segs[i+1].gap)) == 0 || last.kind == lblTime {
 					gap += "  " + a.segs[i+1].gap
 					next = true
@@ -627,7 +670,7 @@ func (a *analysis) metaLines(anchor int, loc *time.Location, sc *scored) lineSet
 		}
 		if len(labels) == 0 {
 			// An unlabeled date on a short line just after the headline.
-			if s.n <= 60 && i >= anchor && i-anchor <= 6 && !strings.ContainsAny(s.text, "，。；！？") {
+			if s.n <= 60 && i >= anchor && i <= header && !strings.ContainsAny(s.text, "，。；！？") {
 				if m := dateRe.FindStringIndex(s.text); m != nil && s.n-nonSpace(s.text[m[0]:m[1]]) <= 24 {
 					if t, p := parseDate(s.text, loc); p != precNone {
 						take(&ls.date, lineCand{idx: i, ml: metaLine{date: t, prec: p}, d: d + 3, after: nameAfterDate(s.lineText())})

@@ -154,13 +154,18 @@ func spamLine(t string) bool {
 	}
 	parts := strings.FieldsFunc(t, func(r rune) bool { return r == '|' || r == '｜' || r == '丨' || r == '¦' })
 	if len(parts) >= 5 {
-		short := 0
+		short, fields := 0, 0
 		for _, p := range parts {
 			if n := runeLen(strings.TrimSpace(p)); n > 0 && n <= 12 {
 				short++
 			}
+			if strings.ContainsAny(p, ":：") {
+				fields++
+			}
 		}
-		if short*10 >= len(parts)*8 {
+		// Items that are labelled fields (来源：X | 日期：… | 浏览次数：)
+		// make a source/time line, not a keyword list.
+		if short*10 >= len(parts)*8 && fields < 2 {
 			return true
 		}
 	}
@@ -561,6 +566,11 @@ func (e *Extractor) readBody(p *Page, a *analysis, sc *scored, containers []*htm
 		}
 		br.last = i
 	}
+	// A summary box (【导语】, 摘要：) inside the container repeats the
+	// beginning of the text.
+	if len(br.paras) > 1 && repeatsNext(br.paras[0], br.paras[1]) {
+		br.paras = br.paras[1:]
+	}
 	// Stray controls at the edges: 字号, 关注, 图集, +1.
 	for len(br.paras) > 0 && edgeJunk(br.paras[0]) {
 		br.paras = br.paras[1:]
@@ -584,6 +594,22 @@ func (e *Extractor) readBody(p *Page, a *analysis, sc *scored, containers []*htm
 		}
 	}
 	return br
+}
+
+// summaryLabels open a summary box: 【导语】, 摘要：, 内容提要：.
+var summaryLabels = []string{"内容摘要", "内容提要", "核心提示", "摘要", "导语", "提要", "導語", "摘要"}
+
+// repeatsNext reports whether paragraph p, without a summary label,
+// repeats the start of paragraph next: a summary box before the text.
+func repeatsNext(p, next string) bool {
+	t := strings.TrimLeft(p, "【[〔（( ")
+	for _, l := range summaryLabels {
+		if strings.HasPrefix(t, l) {
+			t = strings.TrimLeft(t[len(l):], "】]〕）) :：")
+			break
+		}
+	}
+	return runeLen(t) >= 10 && strings.HasPrefix(next, t)
 }
 
 // linkInText reports whether the link-dense segment i, amid the text,

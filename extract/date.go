@@ -16,11 +16,12 @@ const (
 	precNone   precision = iota
 	precMonth            // year and month (a URL like /202401/)
 	precDay              // a calendar day
-	precMinute           // day, hour and minute (seconds are dropped)
+	precMinute           // day, hour and minute
+	precSecond           // to the second
 )
 
 func (p precision) String() string {
-	return [...]string{"none", "month", "day", "minute"}[p]
+	return [...]string{"none", "month", "day", "minute", "second"}[p]
 }
 
 var (
@@ -38,7 +39,8 @@ var (
 // reports whether one was found. It understands 2024-01-29 15:20,
 // 2024-01-29 15:20:33, 2024年01月29日 15:20, 2024年1月29日, 2024/1/29,
 // 2024.01.29, ISO 8601 with a zone, full-width digits and dates in
-// Chinese numerals. Times are kept to the minute.
+// Chinese numerals. Times are kept to the second when the text gives
+// seconds.
 func ParseDate(s string, loc *time.Location) (time.Time, bool) {
 	if loc == nil {
 		loc = defaultLocation()
@@ -108,8 +110,14 @@ func parseDate(s string, loc *time.Location) (time.Time, precision) {
 		if z := g(9); z != "" {
 			zone = parseZone(z, loc)
 		}
-		t := time.Date(y, time.Month(mo), d, h, mi, 0, 0, zone).In(loc)
-		return t, precMinute
+		sec, p := 0, precMinute
+		if g(8) != "" {
+			if v := atoi(g(8)); v < 60 {
+				sec, p = v, precSecond
+			}
+		}
+		t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, zone).In(loc)
+		return t, p
 	}
 	if m := cnDateRe.FindStringSubmatch(s); m != nil {
 		y := 0

@@ -34,9 +34,14 @@
 // source, a name right after an unlabelled date line (2019-09-26 10:56
 // 证券时报网); (4) generic heuristics. A meta source that only adds to the
 // visible one (人民网-文化频道 原创稿 beside 人民网-文化频道) yields to it. The
-// publication time comes from the first layer that states one, refined by
-// any layer that states the same day to the minute; modification times and
-// a date in the URL (/2024/01/29/, t20240129_, /202401/) are last resorts.
+// publication time is the one printed beside the headline (a configured
+// selector overrides it): in a line with 发布时间 and 更新时间/修改时间 the
+// publication, not the update. Meta tags (PubDate, article:published_time
+// …) stand in when the page prints no time, and otherwise only refine what
+// the page prints: the time of day of a printed day, the seconds of a
+// printed minute; a meta time on another day (a later update) is ignored.
+// Modification times and a date in the URL (/2024/01/29/, t20240129_,
+// /202401/) are last resorts.
 //
 // # Heuristics
 //
@@ -90,7 +95,7 @@
 //
 // Heuristics fail on unusual markup; Explain says which rule fired so that
 // a selector can be added to the site's hints. Traditional characters are
-// kept as found. Published keeps minutes, not seconds. Pagers written only
+// kept as found. Pagers written only
 // by scripts other than createPageHTML and jpage (goPage(2), <select>
 // pagers) are not followed. Page.Doc has empty script, style and svg
 // elements. docs/extraction.md has the measured accuracy and speed, and

@@ -177,7 +177,7 @@ var pageCases = []pageCase{
 	},
 	{
 		name: "article-plain-title", url: site + "/c/2024/01/29/123460.html",
-		kind: ArticlePage, title: "株洲市召开全市组织工作会议 部署2024年重点任务", source: "株洲组工", published: "2024-01-29 10:05",
+		kind: ArticlePage, title: "株洲市召开全市组织工作会议 部署2024年重点任务", source: "株洲组工", published: "2024-01-29 10:05:12",
 		bodyLacks: append(append([]string{}, junk...), "点击"),
 		lastPara:  "会议要求，新的一年要突出抓好干部教育培训、优化干部成长路径，持续推动基层治理提质增效，以组织工作高质量发展服务现代化新湖南建设。",
 	},
@@ -236,7 +236,11 @@ func TestPages(t *testing.T) {
 				t.Errorf("source = %q, want %q (%s)", art.Source, tc.source, art.Explain["source"])
 			}
 			if tc.published != "" {
-				want, err := time.ParseInLocation("2006-01-02 15:04", tc.published, loc)
+				layout := "2006-01-02 15:04"
+				if len(tc.published) > len(layout) {
+					layout += ":05"
+				}
+				want, err := time.ParseInLocation(layout, tc.published, loc)
 				if err != nil {
 					t.Fatal(err)
 				}

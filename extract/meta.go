@@ -30,6 +30,7 @@ var labelWords = map[labelKind][]string{
 		"内容来源", "內容來源", "消息来源", "消息來源", "资料来源", "資料來源", "来源", "來源", "出处", "出處",
 		"稿源", "供稿单位", "供稿單位", "供稿", "发布机构", "發佈機構", "發布機構", "发布单位", "發佈單位", "發布單位", "发文机关", "發文機關"},
 	lblTime: {"发布时间", "發佈時間", "發布時間", "发表时间", "發表時間", "发稿时间", "發稿時間", "更新时间", "更新時間",
+		"更新日期", "修改时间", "修改時間", "修改日期", "最后更新", "最後更新",
 		"发布日期", "發佈日期", "發布日期", "发表日期", "發表日期", "成文日期", "印发日期", "印發日期", "刊发时间", "刊發時間",
 		"录入时间", "錄入時間", "添加时间", "添加時間", "上传时间", "上傳時間", "日期", "时间", "時間", "发布于", "發佈於", "发布", "發佈", "發布"},
 	lblAuthor: {"作者", "記者", "记者", "撰稿人", "撰稿", "撰文", "通讯员", "通訊員", "文图", "文圖", "供图", "攝影", "摄影", "采写", "採寫", "采编"},
@@ -131,6 +132,10 @@ func labelSep(s string, i int) (end int, colon, bar, slash, ok bool) {
 	}
 	return j, false, false, false, gaps > 0
 }
+
+// updateLabels are the time labels of a modification, not a publication.
+var updateLabels = map[string]bool{"更新时间": true, "更新時間": true, "更新日期": true, "修改时间": true, "修改時間": true,
+	"修改日期": true, "最后更新": true, "最後更新": true}
 
 // weakLabels are labels that are also common words inside other words.
 var weakLabels = map[string]bool{"时间": true, "時間": true, "日期": true, "发布": true, "發佈": true, "發布": true,
@@ -279,7 +284,9 @@ func parseMetaLine(s string, loc *time.Location) metaLine {
 				ml.sourceLabel = l.word
 			}
 		case lblTime:
-			if ml.prec == precNone {
+			// A line with 发布时间 and 更新时间 states publication in the
+			// first; an update time counts only in a line with no other.
+			if ml.prec == precNone || (updateLabels[ml.dateLabel] && !updateLabels[l.word]) {
 				if t, p := parseDate(val, loc); p != precNone {
 					ml.date, ml.prec, ml.dateLabel = t, p, l.word
 				}
@@ -291,6 +298,18 @@ func parseMetaLine(s string, loc *time.Location) metaLine {
 		case lblEditor:
 			if ml.editor == "" {
 				ml.editor = cleanValue(val, false)
+			}
+		}
+	}
+	if updateLabels[ml.dateLabel] {
+		// "2024-01-29 15:20 更新时间：2024-02-03": the unlabeled date
+		// before the update time is the publication.
+		for _, l := range labels {
+			if updateLabels[l.word] {
+				if t, p := parseDate(s[:l.start], loc); p != precNone {
+					ml.date, ml.prec, ml.dateLabel = t, p, ""
+				}
+				break
 			}
 		}
 	}

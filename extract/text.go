@@ -290,8 +290,18 @@ func (s *segmenter) walk(n *html.Node) {
 	s.block, s.neg, s.heading, s.pre, s.cell, s.caption = block, neg, heading, pre, cell, caption
 }
 
+// elementGap marks the edges of an inline element in a segment's raw text:
+// invisible in its text, a gap in its gap text, so that touching elements
+// (<span>来源：X</span><span>时间：…</span>) separate their fields.
+const elementGap = '\u2063'
+
 // inline walks an inline element's children, tracking links.
 func (s *segmenter) inline(n *html.Node) {
+	switch n.DataAtom {
+	case atom.Span, atom.Font, atom.Label, atom.I, atom.Em, atom.B, atom.Strong, atom.Small:
+		s.buf.WriteRune(elementGap)
+		defer s.buf.WriteRune(elementGap)
+	}
 	isLink := n.DataAtom == atom.A && hasAttr(n, "href")
 	if isLink {
 		if s.link == 0 {
@@ -512,7 +522,7 @@ func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u3000' || r == '
 
 // invisible reports whether r is a zero-width or soft-hyphen character.
 func invisible(r rune) bool {
-	return r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u00ad' || r == '\u2060'
+	return r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u00ad' || r == '\u2060' || r == elementGap
 }
 
 // isWide reports whether r is an East Asian wide character, between two
@@ -547,6 +557,9 @@ func gapText(s string) string {
 	started := false
 	for _, r := range s {
 		switch {
+		case r == elementGap:
+			run++
+			strong = true
 		case invisible(r):
 			continue
 		case isSpace(r):

@@ -78,7 +78,11 @@ func TestParseDate(t *testing.T) {
 	loc := defaultLocation()
 	at := func(s string) time.Time {
 		t.Helper()
-		v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		layout := "2006-01-02 15:04"
+		if len(s) > len(layout) {
+			layout += ":05"
+		}
+		v, err := time.ParseInLocation(layout, s, loc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +94,9 @@ func TestParseDate(t *testing.T) {
 		prec precision
 	}{
 		{"2024-01-29 15:20", "2024-01-29 15:20", precMinute},
-		{"2024-01-29 15:20:33", "2024-01-29 15:20", precMinute},
+		{"2024-01-29 15:20:33", "2024-01-29 15:20:33", precSecond},
+		{"2024年01月29日 15:20:07", "2024-01-29 15:20:07", precSecond},
+		{"2024-01-29 15:20:75", "2024-01-29 15:20", precMinute},
 		{"2024年01月29日 15:20", "2024-01-29 15:20", precMinute},
 		{"2024年1月29日", "2024-01-29 00:00", precDay},
 		{"2024/1/29", "2024-01-29 00:00", precDay},
@@ -99,8 +105,8 @@ func TestParseDate(t *testing.T) {
 		{"發佈時間：2024年1月29日 15時20分", "2024-01-29 15:20", precMinute},
 		{"2024年1月29日 星期一 15:20", "2024-01-29 15:20", precMinute},
 		{"2024年1月29日 下午3:20", "2024-01-29 15:20", precMinute},
-		{"2024-01-29T15:20:33+08:00", "2024-01-29 15:20", precMinute},
-		{"2024-01-29T07:20:00Z", "2024-01-29 15:20", precMinute},
+		{"2024-01-29T15:20:33+08:00", "2024-01-29 15:20:33", precSecond},
+		{"2024-01-29T07:20:00Z", "2024-01-29 15:20:00", precSecond},
 		{"２０２４－０１－２９　１５：２０", "2024-01-29 15:20", precMinute},
 		{"二〇二四年一月二十九日", "2024-01-29 00:00", precDay},
 		{"2024-01-29 25:61", "2024-01-29 00:00", precDay},
@@ -391,7 +397,7 @@ func FuzzParseDate(f *testing.F) {
 			}
 			return
 		}
-		if got.Location() != loc || got.Year() < 1990 || got.Year() > 2100 || got.Second() != 0 {
+		if got.Location() != loc || got.Year() < 1990 || got.Year() > 2100 || (p != precSecond && got.Second() != 0) || got.Nanosecond() != 0 {
 			t.Errorf("parseDate(%q) = %v", s, got)
 		}
 	})

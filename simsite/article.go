@@ -89,7 +89,7 @@ type plan struct {
 // it, else the date at 00:00.
 func (p *plan) published(s *Site) time.Time {
 	t := minuteTime(p.meta.minute)
-	if p.dateFmt <= fmtMinCN || minuteMeta(s.cols[p.meta.col].skin) {
+	if p.dateFmt <= fmtMinCN || minuteMeta(s.skinOf(p.meta, 0)) {
 		return t
 	}
 	y, mo, d := t.Date()
@@ -98,7 +98,7 @@ func (p *plan) published(s *Site) time.Time {
 
 // minuteMeta reports whether the skin states the minute in a meta tag even
 // when the visible line gives only the date.
-func minuteMeta(k skin) bool { return k == skinTRS || k == skinHanweb }
+func minuteMeta(k skin) bool { return k == skinTRS || k == skinHanweb || k == skinGov }
 
 // titleOf generates the title of article id cheaply (lists need only this).
 func (s *Site) titleOf(id int, m artMeta) (string, textCtx) {

@@ -3,6 +3,7 @@ package simsite
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // platform is the CMS a column is published with; it decides the URL scheme
@@ -34,7 +35,42 @@ const (
 	skinTRS                // TRS meta tags, div.TRS_Editor, createPageHTML pager
 	skinLegacy             // table layout, td.content#fontzoom, <br> paragraphs
 	skinHanweb             // Hanweb meta tags, div#zoom.main-txt
+	skinDetail             // rednet's detail template: h1.detail_title, div.content_info, section#articlecontent
+	skinGov                // TRS government template: h2 + subtitle, <i> labels, 更新时间, 摘要, <div> paragraphs
+	skinVSB                // VSB (webber) table template: td title, "来源: | 发布时间: | 浏览次数:" line, div.v_news_content
 )
+
+var skinNames = [...]string{skinRednet: "rednet", skinModern: "modern", skinTRS: "trs", skinLegacy: "legacy",
+	skinHanweb: "hanweb", skinDetail: "detail", skinGov: "gov", skinVSB: "vsb"}
+
+// revampDay is the first day of the site's new templates: articles
+// published from then on render with their column's revamped skin, older
+// ones keep the old one, as happens when a CMS is upgraded without
+// regenerating the archive.
+var revampDay = time.Date(2023, 1, 1, 0, 0, 0, 0, cst)
+
+// revamped returns the skin that replaced k on revampDay (k itself when its
+// columns kept their template).
+func revamped(k skin) skin {
+	switch k {
+	case skinRednet:
+		return skinDetail
+	case skinTRS:
+		return skinGov
+	case skinLegacy:
+		return skinVSB
+	}
+	return k
+}
+
+// skinOf returns the template of copy of an article.
+func (s *Site) skinOf(m artMeta, copy int) skin {
+	k := s.cols[m.colOf(copy)].skin
+	if !minuteTime(m.minute).Before(revampDay) {
+		return revamped(k)
+	}
+	return k
+}
 
 type column struct {
 	idx      int

@@ -76,7 +76,7 @@
 //     shell with the first 45 records in a text/xml datastore and
 //     "totalRecord:N, perpage:15" for jpage, the rest from the data proxy
 //     (startrecord/endrecord, or page=N for the N-th group after the first).
-//   - Five article templates, one per column: rednet (h1, div.article-content,
+//   - Five article templates, one per column (until the revamp below): rednet (h1, div.article-content,
 //     og: tags, "文章来源: … 时间: …", editor line inside the body container,
 //     a visible pager that is a lone "1" on one-page articles); modern (h2,
 //     div.detail-content.content, » breadcrumb, spam after the body); TRS
@@ -88,6 +88,20 @@
 //     Hanweb (meta tags plus a misleading later Maketime, date-only
 //     发布日期 with the minute in PubDate, an empty 信息来源 when there is no
 //     source, div#zoom.main-txt with span-wrapped text).
+//   - Three more templates from a 2023-01-01 revamp: articles published
+//     from that day on render with them, older ones keep their column's
+//     template. rednet columns move to rednet's detail template
+//     (h1.detail_title, div.content_info spans with an unlabelled
+//     span.pubdate or div.time, a 阅读 count filled by script,
+//     section.detail_article_content#articlecontent, footer lines written by
+//     document.write); TRS columns to a government-portal template (h2 title
+//     with an h3 subtitle, <i>来源：</i> labels on their own lines, 发布时间
+//     then a later 更新时间 that article:published_time also gives, a 【摘要】
+//     box repeating the first sentence, paragraphs as <div>s with full-width
+//     indents); legacy columns to a VSB (webber) template (nested layout
+//     tables, the title in a td's span, "来源: X | 发布时间: … | 浏览次数:"
+//     with a script-filled count, div.v_news_content MsoNormal paragraphs).
+//     Article.Templates names each copy's template.
 //   - Source/time lines in many spellings: 文章来源/来源/信息来源, 时间/发布时间/
 //     發佈時間/发布日期, "：" or ":", &nbsp;/full-width/plain-space/"|"
 //     separators, dates 2024-01-29 15:20, 2024年01月29日 15:20, 2024/1/29,

@@ -13,6 +13,7 @@ type artPage struct {
 	p     *plan
 	col   *column
 	copy  int
+	skin  skin
 	pg    int
 	path  string // this page's path
 	dir   string
@@ -21,13 +22,13 @@ type artPage struct {
 }
 
 func (s *Site) renderArticle(b *strings.Builder, rc *reqCtx, p *plan, copy, pg int) {
-	ap := &artPage{s: s, rc: rc, p: p, col: s.cols[p.meta.colOf(copy)], copy: copy, pg: pg, t: minuteTime(p.meta.minute)}
+	ap := &artPage{s: s, rc: rc, p: p, col: s.cols[p.meta.colOf(copy)], copy: copy, skin: s.skinOf(p.meta, copy), pg: pg, t: minuteTime(p.meta.minute)}
 	for i := 0; i < int(p.meta.pages); i++ {
 		ap.pages = append(ap.pages, s.articlePath(p.id, p.meta, copy, i))
 	}
 	ap.path = ap.pages[pg]
 	ap.dir = dirOf(ap.path)
-	switch ap.col.skin {
+	switch ap.skin {
 	case skinRednet:
 		ap.rednet(b)
 	case skinModern:
@@ -38,6 +39,12 @@ func (s *Site) renderArticle(b *strings.Builder, rc *reqCtx, p *plan, copy, pg i
 		ap.legacy(b)
 	case skinHanweb:
 		ap.hanweb(b)
+	case skinDetail:
+		ap.detail(b)
+	case skinGov:
+		ap.gov(b)
+	case skinVSB:
+		ap.vsb(b)
 	}
 }
 
@@ -50,7 +57,7 @@ func (a *artPage) ref(asset string) string {
 	if strings.HasPrefix(asset, a.dir) {
 		return "./" + asset[len(a.dir):]
 	}
-	if a.col.skin == skinLegacy {
+	if a.skin == skinLegacy {
 		return relPath(a.dir, asset)
 	}
 	return asset

@@ -21,6 +21,7 @@ const (
 	tagSpecial
 	tagSpam
 	tagSearch
+	tagSubtitle
 )
 
 func mix64(x uint64) uint64 {

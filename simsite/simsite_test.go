@@ -681,7 +681,15 @@ func TestAllSeedsRender(t *testing.T) {
 			skins[c.skin] = true
 		}
 		if len(skins) != 5 {
-			t.Errorf("seed %d: %d skins", seed, len(skins))
+			t.Errorf("seed %d: %d column skins, want 5", seed, len(skins))
+		}
+		for _, m := range s.arts {
+			for copy := range m.copies() {
+				skins[s.skinOf(m, copy)] = true
+			}
+		}
+		if len(skins) != 8 {
+			t.Errorf("seed %d: %d article skins, want 8", seed, len(skins))
 		}
 		for _, a := range s.Truth("") {
 			for _, pages := range a.PageURLs {

@@ -36,6 +36,7 @@ type Article struct {
 	ID          int
 	URLs        []string   // absolute URL of page 1 of each copy; 2 for an article published in two columns
 	Columns     []string   // column name of each URL (parallel to URLs)
+	Templates   []string   // article template of each URL (parallel to URLs): "rednet", "modern", "trs", "legacy", "hanweb", "detail", "gov", "vsb"
 	PageURLs    [][]string // for each copy, all page URLs in order (page 1 first)
 	Title       string
 	Source      string    // "" when the page names no source
@@ -336,6 +337,7 @@ func (s *Site) Article(base string, id int) (Article, bool) {
 		c := s.cols[m.colOf(copy)]
 		a.URLs = append(a.URLs, base+s.articlePath(id, m, copy, 0))
 		a.Columns = append(a.Columns, c.name)
+		a.Templates = append(a.Templates, skinNames[s.skinOf(m, copy)])
 		pages := make([]string, m.pages)
 		for pg := range pages {
 			pages[pg] = base + s.articlePath(id, m, copy, pg)
