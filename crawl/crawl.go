@@ -78,13 +78,13 @@ type Options struct {
 	// (img.hxw.gov.cn): an article's links to them are recorded, but they
 	// are never crawled, and links to pages on them are not followed.
 	ResourceHosts []string
-	UserAgent      string
-	Delay          time.Duration // between requests to one host
-	Parallelism    int           // concurrent requests per host; default 2
-	Timeout        time.Duration // per request; default 30s
-	MaxRetries     int           // retries of a transient failure
-	MaxPages       int           // pages fetched per run; 0 = no limit
-	MaxBodyBytes   int64         // default 10 MiB
+	UserAgent     string
+	Delay         time.Duration // between requests to one host
+	Parallelism   int           // concurrent requests per host; default 2
+	Timeout       time.Duration // per request; default 30s
+	MaxRetries    int           // retries of a transient failure
+	MaxPages      int           // pages fetched per run; 0 = no limit
+	MaxBodyBytes  int64         // default 10 MiB
 	// AllowPrivateNetworks lets the crawler dial loopback and private
 	// addresses (tests, the demo).
 	AllowPrivateNetworks bool
