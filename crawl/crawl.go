@@ -164,8 +164,8 @@ type crawler struct {
 	// first pages), by key, as every run so far found them; persisted
 	// under columnsKey.
 	columns map[string]entry
-	// alts are, by key, the URLs of a start page under the site's other
-	// names, tried in order when the first fails (startEntries).
+	// alts are, by key, the URLs of a start page under each of the site's
+	// names, in the configured order (startEntries, fetchNamed).
 	alts     map[string][]string
 	variants map[string]int
 	res      Result

@@ -62,19 +62,25 @@ func (cr *crawler) fetchEntry(e entry) (*colly.Response, error) {
 	return cr.fetch(e.URL, hdr)
 }
 
-// fetchNamed fetches e like fetchEntry. A start page that fails under one
-// of the site's names is tried under the next (Options.StartURLs), e.URL
-// becoming the name that answered; each name that failed is logged. If
-// every name fails, the failures of all but the last are recorded, the
+// fetchNamed fetches e like fetchEntry. A start page given under several
+// of the site's names (Options.StartURLs) is tried under each in the
+// configured order, whatever name an earlier run left it under, until one
+// answers; e.URL becomes that name, and each name that failed is logged.
+// If every name fails, the failures of all but the last are recorded, the
 // last being the caller's to report as for any page.
 func (cr *crawler) fetchNamed(e *entry) (*colly.Response, error) {
-	resp, err := cr.fetchEntry(*e)
-	if e.Via != viaStart {
-		return resp, err
+	var alts []string
+	if key, err := cr.key(e.URL); err == nil && e.Via == viaStart {
+		cr.mu.Lock()
+		alts = cr.alts[key]
+		cr.mu.Unlock()
 	}
-	cr.mu.Lock()
-	alts := cr.alts[e.Key]
-	cr.mu.Unlock()
+	if len(alts) > 1 {
+		e.URL, alts = alts[0], alts[1:]
+	} else {
+		alts = nil
+	}
+	resp, err := cr.fetchEntry(*e)
 	var failed []Failure
 	for len(alts) > 0 && err != nil && cr.ctx.Err() == nil && (resp == nil || resp.StatusCode != http.StatusNotModified) {
 		status := 0

@@ -77,9 +77,9 @@ func (cr *crawler) loadFrontier() error {
 }
 
 // startEntries returns an entry per start page: of start URLs that are
-// one page under several of the site's names, the first makes the entry
-// and the others wait in cr.alts, to be tried in order if it fails.
-// cr.mu is held.
+// one page under several of the site's names, the first makes the entry,
+// and cr.alts holds them all, to be tried in order (fetchNamed). cr.mu is
+// held.
 func (cr *crawler) startEntries() []entry {
 	var out []entry
 	for _, u := range cr.opts.StartURLs {
@@ -88,12 +88,10 @@ func (cr *crawler) startEntries() []entry {
 			out = append(out, entry{URL: u, Via: viaStart}) // refused by accept
 			continue
 		}
-		if alts, ok := cr.alts[key]; ok {
-			cr.alts[key] = append(alts, u)
-			continue
+		if _, ok := cr.alts[key]; !ok {
+			out = append(out, entry{URL: u, Via: viaStart})
 		}
-		cr.alts[key] = nil
-		out = append(out, entry{URL: u, Via: viaStart})
+		cr.alts[key] = append(cr.alts[key], u)
 	}
 	return out
 }

@@ -32,6 +32,7 @@ type movingSite struct {
 	res       *httptest.Server // the resource host, on 127.0.0.2
 	old, new  string           // http://localhost:PORT, http://127.0.0.1:PORT
 	moved     atomic.Bool
+	down      atomic.Bool  // the home page answers 503
 	revised   atomic.Int32 // an article whose text changed after the move
 	resources atomic.Int32 // requests to the resource host
 
@@ -103,6 +104,10 @@ func (s *movingSite) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if r.URL.Path == "/" && s.down.Load() {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
 	if r.URL.Path == "/" {
 		var b strings.Builder
 		b.WriteString(`<html><head><meta charset="utf-8"><title>红星网</title></head><body><h2>工作动态</h2><ul class="list">`)
@@ -382,6 +387,19 @@ func TestStartPageUnderAnotherName(t *testing.T) {
 	}
 	if !slices.Equal(failed, opts.StartURLs) {
 		t.Errorf("failures at %q, want one per start URL %q", failed, opts.StartURLs)
+	}
+
+	// A start page every name failed for stays pending; the next run
+	// tries the names again in order, not only the last one.
+	s.down.Store(true)
+	a = openTestArchive(t)
+	opts.StartURLs = []string{s.new + "/", dead + "/"}
+	if res, err = Run(context.Background(), a, opts); err != nil || len(res.Failures) != 2 {
+		t.Fatalf("with the site down: failures %+v, %v; want both names", res.Failures, err)
+	}
+	s.down.Store(false)
+	if res, err = Run(context.Background(), a, opts); err != nil || len(res.Failures) != 0 || res.Added != 11 {
+		t.Errorf("the site back: added %d, failures %+v, %v; want it crawled under its first name", res.Added, res.Failures, err)
 	}
 }
 
