@@ -136,11 +136,13 @@ func (d Duration) Std() time.Duration { return time.Duration(d) }
 
 func defaultConfig() Config {
 	return Config{
+		// The site's names (hosts, canonical, resource_hosts) have no
+		// default: a file that describes another site with start_urls and
+		// allowed_domains must not inherit 红星网's names. The shipped
+		// config.yaml sets them.
 		Site: SiteConfig{
-			StartURLs:     []string{"https://www.hxw.gov.cn/", "https://www.hnredstar.gov.cn/"},
-			Hosts:         []string{"www.hxw.gov.cn", "hxw.gov.cn", "www.hnredstar.gov.cn", "hnredstar.gov.cn"},
-			Canonical:     "https://www.hxw.gov.cn",
-			ResourceHosts: []string{"img.hxw.gov.cn"},
+			StartURLs:      []string{"https://www.hxw.gov.cn/", "https://www.hnredstar.gov.cn/"},
+			AllowedDomains: []string{"www.hxw.gov.cn", "hxw.gov.cn", "www.hnredstar.gov.cn", "hnredstar.gov.cn"},
 		},
 		Crawl: CrawlConfig{
 			UserAgent:    "hnredstar-archiver/1.0 (+https://github.com/hnredstar/crawler)",
@@ -330,6 +332,11 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 	}
 	if err := c.Site.validate(bad); err != nil {
 		return err
+	}
+	if lineOf(root, "site.hosts") > 0 && lineOf(root, "site.allowed_domains") == 0 {
+		// The default allowed_domains are 红星网's names, which a file
+		// naming its site's hosts should not crawl by accident.
+		return bad("site.hosts", "set site.allowed_domains too when setting site.hosts ([] for no other hosts); its default lists 红星网's names")
 	}
 	for _, p := range append(append([]string{}, c.Site.ArticleURLPatterns...), c.Site.ListURLPatterns...) {
 		if _, err := regexp.Compile(p); err != nil {

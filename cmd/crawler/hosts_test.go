@@ -51,6 +51,7 @@ func TestCrawlWithOneNameDown(t *testing.T) {
   hosts: ["%s", "%s"]
   canonical: "http://%s"
   resource_hosts: []
+  allowed_domains: []
 crawl:
   delay: 0s
   max_retries: 2 # the site answers 503 now and then

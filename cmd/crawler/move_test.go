@@ -185,6 +185,7 @@ func TestArchiveBeforeMoveKeepsItsRecords(t *testing.T) {
   start_urls: ["http://www.hxw.gov.cn/", "http://www.hnredstar.gov.cn/"]
   hosts: ["www.hxw.gov.cn", "hxw.gov.cn", "www.hnredstar.gov.cn", "hnredstar.gov.cn"]
   canonical: "https://www.hxw.gov.cn"
+  allowed_domains: []
 crawl:
   delay: 0s
   recheck_days: 100000
