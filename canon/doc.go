@@ -26,6 +26,18 @@
 //
 // URL is idempotent: URL(URL(x)) == URL(x) whenever the first call succeeds.
 //
+// # One site under several names
+//
+// A site may be served under several host names (红星网 under www.hxw.gov.cn
+// and its older name www.hnredstar.gov.cn). New(Options{Hosts, Canonical})
+// returns a Canonicaliser whose URL method also moves a URL on any of those
+// names, over http or https, to the canonical scheme and host, so that the
+// crawler's seen-set and the archive's records give each page one identity.
+// Forms lists the URL under every name and scheme, canonical first, for
+// finding what was recorded before the names were configured: an archive's
+// keys are plain URL forms and are never rewritten. Options are values given
+// by the caller; the package keeps no configuration of its own.
+//
 // Caveats: internationalised host names are lowercased but not converted to
 // punycode (that needs golang.org/x/net/idna); "+" and "%20" in a query are
 // not unified, since servers differ in how they read them; a backslash is

@@ -8,7 +8,6 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"github.com/hnredstar/crawler/archive"
-	"github.com/hnredstar/crawler/canon"
 	"github.com/hnredstar/crawler/extract"
 )
 
@@ -30,7 +29,7 @@ func (cr *crawler) article(resp *colly.Response, page *extract.Page, links extra
 		if u == pageURL {
 			continue
 		}
-		if key, err := canon.URL(u); err == nil {
+		if key, err := cr.key(u); err == nil {
 			cr.mu.Lock()
 			cr.seen.add(key)
 			cr.mu.Unlock()
@@ -57,7 +56,7 @@ func (cr *crawler) article(resp *colly.Response, page *extract.Page, links extra
 		art.Column = column
 	}
 	cr.count(func(r *Result) { r.Articles++ })
-	a := ArchiveArticle(pageURL, art)
+	a := ArchiveArticle(cr.recordURL(pageURL), art)
 	a.FetchedAt, a.Pages = now, raw
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("extract: %w", err)

@@ -133,10 +133,7 @@ func (cr *crawler) pendingFiles(ctx context.Context, filter archive.Filter) ([]s
 // the allowed domains or Options.ResourceHosts, over http or https.
 func (cr *crawler) fileHost(raw string) bool {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return false
-	}
-	return cr.allowed[strings.ToLower(u.Hostname())] || cr.resourceHosts[strings.ToLower(u.Hostname())]
+	return err == nil && cr.scope.resource(u)
 }
 
 func (cr *crawler) maxFileBytes() int64 {

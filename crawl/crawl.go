@@ -3,6 +3,7 @@ package crawl
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -14,6 +15,7 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/canon"
 	"github.com/hnredstar/crawler/extract"
 )
 
@@ -52,15 +54,37 @@ func (m Mode) String() string {
 
 // Options configure a run. Zero values take the defaults noted.
 type Options struct {
-	StartURLs      []string
+	// StartURLs are where the walk starts. Start URLs that name one page
+	// under several of the site's names are tried in order until one
+	// answers: a name that does not resolve or refuses is logged and the
+	// next is used, and the page fails only if every name fails.
+	StartURLs []string
+	// AllowedDomains are host names (no port) whose pages are crawled
+	// besides the site's names (Hosts).
 	AllowedDomains []string
-	UserAgent      string
-	Delay          time.Duration // between requests to one host
-	Parallelism    int           // concurrent requests per host; default 2
-	Timeout        time.Duration // per request; default 30s
-	MaxRetries     int           // retries of a transient failure
-	MaxPages       int           // pages fetched per run; 0 = no limit
-	MaxBodyBytes   int64         // default 10 MiB
+	// Hosts are the names the site is served under (canon.Options.Hosts;
+	// with a port when not the default). A page reached under any of them
+	// is one page: one key in the seen-set and the frontier, one record,
+	// recorded under Canonical. Redirects between them are followed;
+	// each name's robots.txt governs the fetches from it; they share one
+	// politeness limit. Records an archive holds under another of the
+	// names (made before they were configured) are found and kept under
+	// their own URLs and IDs.
+	Hosts []string
+	// Canonical is the origin ("https://www.hxw.gov.cn") the site's pages
+	// are recorded under (canon.Options.Canonical); required with Hosts.
+	Canonical string
+	// ResourceHosts serve the site's images and attachments
+	// (img.hxw.gov.cn): an article's links to them are recorded, but they
+	// are never crawled, and links to pages on them are not followed.
+	ResourceHosts []string
+	UserAgent     string
+	Delay         time.Duration // between requests to one host
+	Parallelism   int           // concurrent requests per host; default 2
+	Timeout       time.Duration // per request; default 30s
+	MaxRetries    int           // retries of a transient failure
+	MaxPages      int           // pages fetched per run; 0 = no limit
+	MaxBodyBytes  int64         // default 10 MiB
 	// AllowPrivateNetworks lets the crawler dial loopback and private
 	// addresses (tests, the demo).
 	AllowPrivateNetworks bool
@@ -78,10 +102,6 @@ type Options struct {
 	// memory; the others wait in the archive's frontier until the queues
 	// drain, so that memory does not grow with the site. Default 10,000.
 	MaxQueued int
-	// ResourceHosts are hosts besides AllowedDomains that attachments and
-	// images may be fetched from (a CDN such as img.hxw.gov.cn); pages
-	// there are never crawled.
-	ResourceHosts []string
 	// NoAttachments turns the file pass off (attachments.go): the
 	// attachments of articles stay links.
 	NoAttachments bool
@@ -122,7 +142,8 @@ type crawler struct {
 	coll      *colly.Collector
 	transport *politeTransport
 	robots    *robots
-	allowed   map[string]bool
+	canon     *canon.Canonicaliser // the site's names; nil: plain canon.URL
+	scope     scope
 	frontier  string // name of the persisted frontier
 	// ctx is the run's context, kept for Colly callbacks, which carry none.
 	ctx context.Context
@@ -151,14 +172,15 @@ type crawler struct {
 	// columns are the list pages reached by navigation (the columns'
 	// first pages), by key, as every run so far found them; persisted
 	// under columnsKey.
-	columns  map[string]entry
+	columns map[string]entry
+	// alts are, by key, the URLs of a start page under each of the site's
+	// names, in the configured order (startEntries, fetchNamed).
+	alts     map[string][]string
 	variants map[string]int
 	res      Result
 	steps    chan step
 
-	// resourceHosts are the hosts only files are fetched from.
-	resourceHosts map[string]bool
-	began         time.Time // when the run started, by Options.Now
+	began time.Time // when the run started, by Options.Now
 	// cov counts the fields of the articles written; the writer's alone.
 	cov *CoverageCounter
 }
@@ -209,37 +231,71 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 			return nil, err
 		}
 	}
+	names, err := canon.New(canon.Options{Hosts: opts.Hosts, Canonical: opts.Canonical})
+	if err != nil {
+		return nil, fmt.Errorf("the site's names: %w", err)
+	}
 	cr := &crawler{
 		ctx:      ctx,
 		opts:     opts,
 		arch:     a,
 		ext:      ext,
 		log:      opts.Logger,
-		allowed:  map[string]bool{},
+		canon:    names,
+		scope:    newScope(opts),
 		frontier: opts.Mode.String(),
 		seen:     newSeenSet(),
 		followed: map[string][]string{},
 		columns:  map[string]entry{},
+		alts:     map[string][]string{},
 		retained: map[string]struct{}{},
 		variants: map[string]int{},
 		steps:    make(chan step, 64),
 		cov:      NewCoverageCounter(opts.Now),
 	}
 	cr.wake = sync.NewCond(&cr.mu)
-	for _, d := range opts.AllowedDomains {
-		cr.allowed[strings.ToLower(d)] = true
-	}
-	cr.resourceHosts, cr.began = map[string]bool{}, opts.Now()
-	for _, d := range opts.ResourceHosts {
-		cr.resourceHosts[strings.ToLower(d)] = true
-	}
+	cr.began = opts.Now()
 	cr.transport = newTransport(opts)
+	cr.transport.hostKey = cr.hostKey
 	cr.robots = newRobots(&http.Client{
 		Transport:     cr.transport, // which applies the timeout
 		CheckRedirect: func(req *http.Request, via []*http.Request) error { return cr.inScope(req, via) },
 	}, opts.UserAgent, opts.MaxRetries, cr.retrying)
-	cr.coll = newCollector(ctx, opts, cr.transport, cr.checkRedirect)
+	collOpts := opts
+	collOpts.AllowedDomains = cr.scope.hostnames()
+	cr.coll = newCollector(ctx, collOpts, cr.transport, cr.checkRedirect)
 	return cr, nil
+}
+
+// key returns the identity of the page at raw: its canonical URL, on the
+// canonical name when raw is on one of the site's names. It keys the
+// seen-set and the frontier.
+func (cr *crawler) key(raw string) (string, error) {
+	return cr.canon.URL(raw)
+}
+
+// keyOf returns e's frontier key: the one it was loaded under, or else
+// its URL's key.
+func (cr *crawler) keyOf(e entry) string {
+	if e.Key != "" {
+		return e.Key
+	}
+	k, _ := cr.key(e.URL)
+	return k
+}
+
+// hostKey returns the name under which the transport keeps the politeness
+// state of host: the canonical name for each of the site's names, so that
+// they share one limit; host itself otherwise.
+func (cr *crawler) hostKey(scheme, host string) string {
+	if cr.canon == nil {
+		return host
+	}
+	if u, err := cr.canon.URL(scheme + "://" + host + "/"); err == nil && cr.canon.SiteHost(u) {
+		_, rest, _ := strings.Cut(u, "://")
+		return strings.TrimSuffix(rest, "/")
+	}
+	return host
 }
 
 // backfillMarker is the state key present while a backfill is unfinished.

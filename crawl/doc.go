@@ -24,9 +24,10 @@
 // state (known.go), so that its cost does not grow with the archive.
 //
 // Politeness and scope: robots.txt is obeyed (Crawl-delay and redirects
-// included); requests to one host are limited to Options.Parallelism at a
-// time with Options.Delay between them, a delay that grows when the host
-// answers 429/503 or slows down (transport.go); links outside
+// included), each host's own for the fetches from it; requests to one host
+// are limited to Options.Parallelism at a time with Options.Delay between
+// them, a delay that grows when the host answers 429/503 or slows down
+// (transport.go); links outside the site's names and
 // Options.AllowedDomains are never followed, redirects included; and unless
 // Options.AllowPrivateNetworks is set a connection to a loopback, private,
 // link-local or metadata address is refused at dial time, after DNS. Query-string variations of one path found in
@@ -37,6 +38,19 @@
 // minute, a body of MinBodyRunes, column) and those with values that look
 // wrong; Drift compares that with earlier runs (Baseline), so a redesign
 // that loses a field is reported rather than archived in silence.
+//
+// One site under several names: Options.Hosts and Options.Canonical name
+// the hosts that serve one site (红星网 under www.hxw.gov.cn and its older
+// name www.hnredstar.gov.cn). A page has one key whichever name it was
+// reached under (canon.Canonicaliser): the seen-set, the frontier and new
+// records use the canonical name, redirects between the names are
+// followed, and the names share one politeness limit. Archive lookups (is
+// this article archived, what did earlier runs find here) try the page
+// under every name, so records made before the names were configured keep
+// their URLs and IDs and are versioned, not duplicated. Start URLs that are
+// one page under several names are alternatives, tried in order.
+// Options.ResourceHosts (img.hxw.gov.cn) serve images and attachments
+// only: they are recorded in articles, never crawled (scope.go).
 //
 // Charset: Colly is told to leave the bytes alone; extract.Decode decides the
 // encoding, so the archive keeps each page exactly as served.
@@ -58,6 +72,7 @@
 //	retry.go      the retry rule (retryable) and the backoff
 //	collector.go  the Colly collector that does the HTTP requests
 //	redirect.go   scope, robots.txt and the seen-set applied to redirects
+//	scope.go      which hosts are crawled, and which serve files only
 //	page.go       handling a fetched page: its status, its kind (list,
 //	              article, challenge, other) and the links it yields
 //	article.go    assembling an article from all its pages

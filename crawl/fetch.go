@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
-
-	"github.com/hnredstar/crawler/canon"
 )
 
 // FetchPage fetches one page with the crawler's transport, User-Agent,
@@ -64,6 +62,44 @@ func (cr *crawler) fetchEntry(e entry) (*colly.Response, error) {
 	return cr.fetch(e.URL, hdr)
 }
 
+// fetchNamed fetches e like fetchEntry. A start page given under several
+// of the site's names (Options.StartURLs) is tried under each in the
+// configured order, whatever name an earlier run left it under, until one
+// answers; e.URL becomes that name, and each name that failed is logged.
+// If every name fails, the failures of all but the last are recorded, the
+// last being the caller's to report as for any page.
+func (cr *crawler) fetchNamed(e *entry) (*colly.Response, error) {
+	var alts []string
+	if key, err := cr.key(e.URL); err == nil && e.Via == viaStart {
+		cr.mu.Lock()
+		alts = cr.alts[key]
+		cr.mu.Unlock()
+	}
+	if len(alts) > 1 {
+		e.URL, alts = alts[0], alts[1:]
+	} else {
+		alts = nil
+	}
+	resp, err := cr.fetchEntry(*e)
+	var failed []Failure
+	for len(alts) > 0 && err != nil && cr.ctx.Err() == nil && (resp == nil || resp.StatusCode != http.StatusNotModified) {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		cr.log.Warn("start page failed under one of the site's names; trying the next", "url", redact(e.URL), "status", status, "err", err, "next", redact(alts[0]))
+		failed = append(failed, Failure{URL: e.URL, Status: status, Err: err.Error()})
+		e.URL, alts = alts[0], alts[1:]
+		resp, err = cr.fetchEntry(*e)
+	}
+	if err != nil && cr.ctx.Err() == nil {
+		for _, f := range failed {
+			cr.fail(f.URL, f.Status, errors.New(f.Err))
+		}
+	}
+	return resp, err
+}
+
 // fetch gets one page through the politeness limits, after robots.txt,
 // retrying transient failures with exponential backoff and jitter. A
 // response is returned with the error for statuses the caller may read
@@ -78,7 +114,7 @@ func (cr *crawler) fetch(rawURL string, hdr http.Header) (_ *colly.Response, err
 	} else if !ok {
 		return nil, colly.ErrRobotsTxtBlocked
 	}
-	if key, kerr := canon.URL(rawURL); kerr == nil {
+	if key, kerr := cr.key(rawURL); kerr == nil {
 		defer func() {
 			cr.mu.Lock()
 			if err != nil {

@@ -2,11 +2,9 @@ package crawl
 
 import (
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/hnredstar/crawler/archive"
-	"github.com/hnredstar/crawler/canon"
 )
 
 // loadFrontier fills the queues: an interrupted backfill resumes from its
@@ -40,7 +38,11 @@ func (cr *crawler) loadFrontier() error {
 		}
 		if done {
 			if resume {
-				cr.seen.add(fe.Key)
+				// Keys written before the site's names were configured
+				// name the page under an old name: seen is by identity.
+				if key, err := cr.key(fe.Key); err == nil {
+					cr.seen.add(key)
+				}
 			}
 			return nil
 		}
@@ -53,7 +55,9 @@ func (cr *crawler) loadFrontier() error {
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
 	for _, e := range pending {
-		key, err := canon.URL(e.URL)
+		// e.Key stays the key it is stored under, which its done entry
+		// replaces.
+		key, err := cr.key(e.URL)
 		if err != nil {
 			continue
 		}
@@ -65,11 +69,31 @@ func (cr *crawler) loadFrontier() error {
 		cr.log.Info("resuming an interrupted backfill", "pending", len(pending), "done", cr.seen.len()-len(pending))
 	}
 	if !resume || len(pending) == 0 {
-		for _, u := range cr.opts.StartURLs {
-			cr.acceptLocked(entry{URL: u, Via: viaStart})
+		for _, e := range cr.startEntries() {
+			cr.acceptLocked(e)
 		}
 	}
 	return nil
+}
+
+// startEntries returns an entry per start page: of start URLs that are
+// one page under several of the site's names, the first makes the entry,
+// and cr.alts holds them all, to be tried in order (fetchNamed). cr.mu is
+// held.
+func (cr *crawler) startEntries() []entry {
+	var out []entry
+	for _, u := range cr.opts.StartURLs {
+		key, err := cr.key(u)
+		if err != nil {
+			out = append(out, entry{URL: u, Via: viaStart}) // refused by accept
+			continue
+		}
+		if _, ok := cr.alts[key]; !ok {
+			out = append(out, entry{URL: u, Via: viaStart})
+		}
+		cr.alts[key] = append(cr.alts[key], u)
+	}
+	return out
 }
 
 // work takes entries until the frontier is exhausted or the run stops.
@@ -87,7 +111,7 @@ func (cr *crawler) work() {
 			cr.mu.Lock()
 			cr.uncommitted++
 			if s.done == nil {
-				cr.retain(e.URL)
+				cr.retain(cr.keyOf(e))
 			}
 			cr.mu.Unlock()
 			cr.steps <- s
@@ -177,10 +201,10 @@ func (cr *crawler) refill() error {
 	})
 }
 
-// retain records that the entry for rawURL stays pending after this run
+// retain records that the entry under key stays pending after this run
 // tried it. cr.mu is held.
-func (cr *crawler) retain(rawURL string) {
-	if key, err := canon.URL(rawURL); err == nil {
+func (cr *crawler) retain(key string) {
+	if key != "" {
 		cr.retained[key] = struct{}{}
 	}
 }
@@ -208,13 +232,13 @@ func (cr *crawler) acceptLocked(e entry) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		return false
 	}
-	if !cr.allowed[strings.ToLower(u.Hostname())] || len(e.URL) > cr.opts.MaxURLLength || skippedExt(u.Path) {
+	if !cr.scope.page(u) || len(e.URL) > cr.opts.MaxURLLength || skippedExt(u.Path) {
 		return false
 	}
 	if e.Via == viaLink && e.Depth > cr.opts.MaxDepth {
 		return false
 	}
-	key, err := canon.URL(e.URL)
+	key, err := cr.key(e.URL)
 	if err != nil {
 		return false
 	}
@@ -256,7 +280,7 @@ func (cr *crawler) firstUnseen(urls []string) (string, bool) {
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
 	for _, u := range urls {
-		key, err := canon.URL(u)
+		key, err := cr.key(u)
 		if err != nil {
 			continue
 		}

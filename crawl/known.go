@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/hnredstar/crawler/archive"
-	"github.com/hnredstar/crawler/canon"
 )
 
 // columnsKey is the archive state key under which runs keep the columns
@@ -22,12 +21,50 @@ func (cr *crawler) knownEntry(key string) (entry, bool) {
 	if cr.opts.Mode != Incremental {
 		return entry{}, false
 	}
-	v, err := cr.arch.FrontierDone(key, Incremental.String(), Backfill.String())
-	if err != nil || v == nil {
+	forms, err := cr.canon.Forms(key)
+	if err != nil {
 		return entry{}, false
 	}
-	e, err := decodeEntry(key, v)
-	return e, err == nil
+	for _, f := range forms {
+		v, err := cr.arch.FrontierDone(f, Incremental.String(), Backfill.String())
+		if err != nil || v == nil {
+			continue
+		}
+		e, err := decodeEntry(f, v)
+		return e, err == nil
+	}
+	return entry{}, false
+}
+
+// archived returns the URL under which the archive holds the page at key,
+// and reports whether it holds it: key itself, or the page under another
+// of the site's names or scheme, as recorded before the names were
+// configured (Options.Hosts). Such records keep their URLs and IDs.
+func (cr *crawler) archived(key string) (string, bool) {
+	forms, err := cr.canon.Forms(key)
+	if err != nil {
+		return "", false
+	}
+	for _, f := range forms {
+		if ok, err := cr.arch.Has(f); err == nil && ok {
+			return f, true
+		}
+	}
+	return "", false
+}
+
+// recordURL returns the URL an article fetched at pageURL is stored
+// under: the URL of the archive's record of that page if there is one
+// (see archived), else the page's key, on the site's canonical name.
+func (cr *crawler) recordURL(pageURL string) string {
+	key, err := cr.key(pageURL)
+	if err != nil {
+		return pageURL // the archive refuses it, saying why
+	}
+	if u, ok := cr.archived(key); ok {
+		return u
+	}
+	return key
 }
 
 // loadColumns reads the columns earlier runs found. An archive written
@@ -42,7 +79,7 @@ func (cr *crawler) loadColumns() error {
 		var cols []entry
 		if json.Unmarshal(v, &cols) == nil {
 			for _, e := range cols {
-				if key, err := canon.URL(e.URL); err == nil {
+				if key, err := cr.key(e.URL); err == nil {
 					cr.columns[key] = e
 				}
 			}
@@ -86,15 +123,19 @@ func (cr *crawler) noteColumns(batch []step) map[string][]byte {
 // gone or to be something other than a list is not. A failure or a
 // challenge changes nothing.
 func (cr *crawler) noteColumn(e entry) bool {
-	_, had := cr.columns[e.Key]
+	key, err := cr.key(e.URL)
+	if err != nil {
+		return false
+	}
+	_, had := cr.columns[key]
 	switch {
 	case e.Found == foundList && e.Via == viaLink:
 		if !had {
-			cr.columns[e.Key] = entry{URL: e.URL, Via: viaLink, Column: e.Column}
+			cr.columns[key] = entry{URL: e.URL, Via: viaLink, Column: e.Column}
 		}
 		return !had
 	case had && (e.Found == foundDead || e.Found == foundArticle || e.Found == foundOther || e.Found == foundRedirect):
-		delete(cr.columns, e.Key)
+		delete(cr.columns, key)
 		return true
 	}
 	return false
@@ -118,7 +159,11 @@ func (cr *crawler) recheck(key string) bool {
 	if cr.opts.RecheckDays <= 0 {
 		return false
 	}
-	rec, err := cr.arch.Lookup(key)
+	u, ok := cr.archived(key)
+	if !ok {
+		return false
+	}
+	rec, err := cr.arch.Lookup(u)
 	if err != nil || rec.Published.IsZero() {
 		return false
 	}
@@ -140,7 +185,7 @@ func (cr *crawler) isKnown(key string) bool {
 // page showing new ones. For a page not skipped it also returns what
 // earlier runs learnt of it, for a conditional request. cr.mu is held.
 func (cr *crawler) knownLocked(key string) (bool, entry) {
-	if archived, err := cr.arch.Has(key); err == nil && archived {
+	if _, archived := cr.archived(key); archived {
 		if !cr.recheck(key) {
 			return true, entry{}
 		}
@@ -166,6 +211,6 @@ func (cr *crawler) knownColumns() []entry {
 
 // isNew reports whether an incremental run would fetch the article at u.
 func (cr *crawler) isNew(u string) bool {
-	key, err := canon.URL(u)
+	key, err := cr.key(u)
 	return err == nil && !cr.isKnown(key)
 }

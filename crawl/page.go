@@ -9,16 +9,14 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
-	"github.com/hnredstar/crawler/canon"
 	"github.com/hnredstar/crawler/extract"
 )
 
 // process fetches one entry and turns what it found into a step. It
 // reports false when the run stopped mid-way: the entry stays pending.
 func (cr *crawler) process(e entry) (step, bool) {
-	key, _ := canon.URL(e.URL)
-	e.Key = key
-	resp, err := cr.fetchEntry(e)
+	e.Key = cr.keyOf(e)
+	resp, err := cr.fetchNamed(&e)
 	if cr.ctx.Err() != nil {
 		return step{}, false
 	}

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/gocolly/colly/v2"
-
-	"github.com/hnredstar/crawler/canon"
 )
 
 // inScope refuses a redirect that leaves the allowed domains or http(s),
@@ -18,14 +15,16 @@ func (cr *crawler) inScope(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
-	if (req.URL.Scheme != "http" && req.URL.Scheme != "https") || !cr.allowed[strings.ToLower(req.URL.Hostname())] {
+	if !cr.scope.page(req.URL) {
 		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), colly.ErrForbiddenDomain)
 	}
 	return nil
 }
 
 // checkRedirect applies scope and robots.txt to every redirect hop, and
-// stops a redirect to a page this run already has.
+// stops a redirect to a page this run already has. A redirect to the same
+// page under another of the site's names, or the other scheme, is
+// followed: it is the page being fetched.
 func (cr *crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 	if err := cr.inScope(req, via); err != nil {
 		return err
@@ -37,11 +36,14 @@ func (cr *crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 	if !ok {
 		return fmt.Errorf("redirect to %s: %w", req.URL.Redacted(), colly.ErrRobotsTxtBlocked)
 	}
-	key, err := canon.URL(req.URL.String())
+	key, err := cr.key(req.URL.String())
 	if err != nil {
 		return err
 	}
-	origin, _ := canon.URL(via[0].URL.String())
+	origin, _ := cr.key(via[0].URL.String())
+	if key == origin {
+		return nil
+	}
 	cr.mu.Lock()
 	fresh := cr.seen.add(key)
 	switch {

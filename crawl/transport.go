@@ -150,6 +150,10 @@ type politeTransport struct {
 	parallelism int
 	delay       time.Duration
 
+	// hostKey, when set, names the politeness state a request's host
+	// shares: one for all the names of a site.
+	hostKey func(scheme, host string) string
+
 	mu    sync.Mutex
 	hosts map[string]*hostState
 
@@ -201,7 +205,11 @@ func (t *politeTransport) baseDelay() time.Duration {
 
 func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	h := t.host(strings.ToLower(req.URL.Host))
+	name := strings.ToLower(req.URL.Host)
+	if t.hostKey != nil {
+		name = t.hostKey(req.URL.Scheme, name)
+	}
+	h := t.host(name)
 
 	h.mu.Lock()
 	start := latest(time.Now(), h.next, h.pause)

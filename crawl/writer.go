@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hnredstar/crawler/archive"
-	"github.com/hnredstar/crawler/canon"
 )
 
 // Group commit: the writer gathers steps for up to commitDelay, or until
@@ -31,7 +30,7 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 		// A batch is written even after cancellation: it was fetched whole.
 		wctx := context.WithoutCancel(ctx)
 		columns := cr.noteColumns(batch)
-		as := toArchiveStep(batch)
+		as := cr.toArchiveStep(batch)
 		as.State = columns
 		outcomes, err := cr.arch.Commit(wctx, cr.frontier, as)
 		if err == nil {
@@ -40,7 +39,7 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 			// One bad article must not sink the others: commit one by one.
 			outcomes = nil
 			for _, s := range batch {
-				as := toArchiveStep([]step{s})
+				as := cr.toArchiveStep([]step{s})
 				as.State = columns
 				o, err := cr.arch.Commit(wctx, cr.frontier, as)
 				if err != nil {
@@ -48,7 +47,7 @@ func (cr *crawler) writeSteps(ctx context.Context) {
 					if s.done != nil {
 						u = s.done.URL
 						cr.mu.Lock()
-						cr.retain(u)
+						cr.retain(s.done.Key)
 						cr.mu.Unlock()
 					}
 					cr.fail(u, 0, fmt.Errorf("archive: %w", err))
@@ -117,7 +116,8 @@ func (cr *crawler) cover(batch []step, outcomes []archive.Outcome) {
 	}
 }
 
-func toArchiveStep(batch []step) archive.Step {
+func (cr *crawler) toArchiveStep(batch []step) archive.Step {
+
 	var as archive.Step
 	for _, s := range batch {
 		if s.article != nil {
@@ -130,7 +130,7 @@ func toArchiveStep(batch []step) archive.Step {
 			as.Update = append(as.Update, archive.FrontierEntry{Key: s.update.Key, Value: s.update.encode(s.update.Key)})
 		}
 		for _, e := range s.add {
-			key, err := canon.URL(e.URL)
+			key, err := cr.key(e.URL)
 			if err != nil {
 				continue
 			}

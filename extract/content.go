@@ -599,17 +599,21 @@ func (e *Extractor) readBody(p *Page, a *analysis, sc *scored, containers []*htm
 // summaryLabels open a summary box: 【导语】, 摘要：, 内容提要：.
 var summaryLabels = []string{"内容摘要", "内容提要", "核心提示", "摘要", "导语", "提要", "導語", "摘要"}
 
-// repeatsNext reports whether paragraph p, without a summary label,
+// repeatsNext reports whether paragraph p, without its summary label,
 // repeats the start of paragraph next: a summary box before the text.
 func repeatsNext(p, next string) bool {
 	t := strings.TrimLeft(p, "【[〔（( ")
+	labelled := false
 	for _, l := range summaryLabels {
 		if strings.HasPrefix(t, l) {
 			t = strings.TrimLeft(t[len(l):], "】]〕）) :：")
+			labelled = true
 			break
 		}
 	}
-	return runeLen(t) >= 10 && strings.HasPrefix(next, t)
+	// Without a label, only a shorter lead is a summary: a paragraph
+	// printed twice is the text's own, and stays.
+	return runeLen(t) >= 10 && strings.HasPrefix(next, t) && (labelled || len(t) < len(next))
 }
 
 // linkInText reports whether the link-dense segment i, amid the text,

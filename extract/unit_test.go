@@ -468,3 +468,24 @@ func TestZeroExtractor(t *testing.T) {
 		}
 	}
 }
+
+// A summary box before the text is dropped when labelled, or when it is a
+// shorter lead the first paragraph repeats; a paragraph printed twice is
+// the text's own.
+func TestRepeatsNext(t *testing.T) {
+	first := "近日，娄底市委组织部选派32名年轻干部赴长沙跟班学习，为期三个月。"
+	for _, tc := range []struct {
+		p, next string
+		want    bool
+	}{
+		{"【导语】" + first, first + "据介绍。", true},
+		{"摘要：" + first, first, true},
+		{first, first + "据介绍，全市已累计选派干部586人次。", true},
+		{first, first, false},
+		{"短句", "短句之后的正文", false},
+	} {
+		if got := repeatsNext(tc.p, tc.next); got != tc.want {
+			t.Errorf("repeatsNext(%q, %q) = %v, want %v", tc.p, tc.next, got, tc.want)
+		}
+	}
+}

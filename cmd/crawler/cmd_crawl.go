@@ -260,6 +260,9 @@ func crawlOptions(cfg Config, mode crawl.Mode, ext *extract.Extractor, log *slog
 	return crawl.Options{
 		StartURLs:            cfg.Site.StartURLs,
 		AllowedDomains:       cfg.Site.AllowedDomains,
+		Hosts:                cfg.Site.Hosts,
+		Canonical:            cfg.Site.Canonical,
+		ResourceHosts:        cfg.Site.ResourceHosts,
 		UserAgent:            cfg.Crawl.UserAgent,
 		Delay:                cfg.Crawl.Delay.Std(),
 		Parallelism:          cfg.Crawl.Parallelism,

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hnredstar/crawler/canon"
 )
 
 // Config is the whole of config.yaml. Every key has a default (see
@@ -35,7 +37,16 @@ type Config struct {
 
 // SiteConfig says where the site is and what belongs to it.
 type SiteConfig struct {
-	StartURLs      []string `yaml:"start_urls"`
+	StartURLs []string `yaml:"start_urls"`
+	// Hosts are the names the site is served under (host, or host:port
+	// when not the default); a page under any of them is one page, recorded
+	// under Canonical, the origin (scheme and host) it is recorded under.
+	Hosts     []string `yaml:"hosts"`
+	Canonical string   `yaml:"canonical"`
+	// ResourceHosts serve the site's images and attachments: recorded in
+	// articles, never crawled.
+	ResourceHosts []string `yaml:"resource_hosts"`
+	// AllowedDomains are other host names whose pages are crawled.
 	AllowedDomains []string `yaml:"allowed_domains"`
 	// ArticleURLPatterns and ListURLPatterns are optional regular
 	// expressions that classify pages by URL before any content heuristic.
@@ -131,9 +142,13 @@ func (d Duration) Std() time.Duration { return time.Duration(d) }
 
 func defaultConfig() Config {
 	return Config{
+		// The site's names (hosts, canonical, resource_hosts) have no
+		// default: a file that describes another site with start_urls and
+		// allowed_domains must not inherit 红星网's names. The shipped
+		// config.yaml sets them.
 		Site: SiteConfig{
-			StartURLs:      []string{"https://www.hnredstar.gov.cn/"},
-			AllowedDomains: []string{"www.hnredstar.gov.cn", "hnredstar.gov.cn"},
+			StartURLs:      []string{"https://www.hxw.gov.cn/", "https://www.hnredstar.gov.cn/"},
+			AllowedDomains: []string{"www.hxw.gov.cn", "hxw.gov.cn", "www.hnredstar.gov.cn", "hnredstar.gov.cn"},
 		},
 		Crawl: CrawlConfig{
 			UserAgent:    "hnredstar-archiver/1.0 (+https://github.com/hnredstar/crawler)",
@@ -334,25 +349,13 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 	bad := func(key, msg string) error {
 		return &ConfigError{File: file, Line: lineOf(root, key), Key: key, Msg: msg}
 	}
-	if len(c.Site.StartURLs) == 0 {
-		return bad("site.start_urls", "at least one start URL is required")
+	if err := c.Site.validate(bad); err != nil {
+		return err
 	}
-	if len(c.Site.AllowedDomains) == 0 {
-		return bad("site.allowed_domains", "at least one domain is required, e.g. www.hnredstar.gov.cn")
-	}
-	for _, raw := range c.Site.StartURLs {
-		u, err := url.Parse(raw)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return bad("site.start_urls", fmt.Sprintf("%q is not an absolute http(s) URL", raw))
-		}
-		if !containsFold(c.Site.AllowedDomains, u.Hostname()) {
-			return bad("site.start_urls", fmt.Sprintf("%q is outside site.allowed_domains (%s); add its host there", raw, strings.Join(c.Site.AllowedDomains, ", ")))
-		}
-	}
-	for _, d := range c.Site.AllowedDomains {
-		if d == "" || strings.ContainsAny(d, "/: ") {
-			return bad("site.allowed_domains", fmt.Sprintf("%q is not a host name; write it like www.hnredstar.gov.cn", d))
-		}
+	if lineOf(root, "site.hosts") > 0 && lineOf(root, "site.allowed_domains") == 0 {
+		// The default allowed_domains are 红星网's names, which a file
+		// naming its site's hosts should not crawl by accident.
+		return bad("site.hosts", "set site.allowed_domains too when setting site.hosts ([] for no other hosts); its default lists 红星网's names")
 	}
 	for _, p := range append(append([]string{}, c.Site.ArticleURLPatterns...), c.Site.ListURLPatterns...) {
 		if _, err := regexp.Compile(p); err != nil {
@@ -400,6 +403,76 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		return bad("schedule.metrics_addr", err.Error())
 	}
 	return nil
+}
+
+// validate checks the site's keys; bad makes the error for a key.
+func (s *SiteConfig) validate(bad func(key, msg string) error) error {
+	if len(s.StartURLs) == 0 {
+		return bad("site.start_urls", "at least one start URL is required")
+	}
+	if len(s.Hosts) == 0 && len(s.AllowedDomains) == 0 {
+		return bad("site.hosts", "at least one host is required: the site's names, e.g. www.hxw.gov.cn")
+	}
+	for _, d := range s.AllowedDomains {
+		if d == "" || strings.ContainsAny(d, "/: @?#") {
+			return bad("site.allowed_domains", fmt.Sprintf("%q is not a host name; write it like www.hxw.gov.cn", d))
+		}
+	}
+	crawled := slices.Clone(s.AllowedDomains)
+	for _, h := range s.Hosts {
+		name, ok := hostName(h)
+		if !ok {
+			return bad("site.hosts", fmt.Sprintf("%q is not a host name; write it like www.hxw.gov.cn, or 127.0.0.1:8080 with a port", h))
+		}
+		crawled = append(crawled, name)
+	}
+	if len(s.Hosts) > 0 && s.Canonical == "" {
+		return bad("site.canonical", "required with site.hosts: the scheme and host pages are recorded under, e.g. https://www.hxw.gov.cn")
+	}
+	if s.Canonical != "" {
+		u, err := url.Parse(s.Canonical)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.User != nil {
+			return bad("site.canonical", fmt.Sprintf("%q is not an origin; write the scheme and host only, like https://www.hxw.gov.cn", s.Canonical))
+		}
+		if !containsFold(s.Hosts, u.Host) && !containsFold(s.Hosts, u.Hostname()) {
+			return bad("site.canonical", fmt.Sprintf("host %s is not among site.hosts (%s); add it there", u.Host, strings.Join(s.Hosts, ", ")))
+		}
+		if _, err := canon.New(canon.Options{Hosts: s.Hosts, Canonical: s.Canonical}); err != nil {
+			return bad("site.hosts", err.Error())
+		}
+	}
+	for _, h := range s.ResourceHosts {
+		name, ok := hostName(h)
+		switch {
+		case !ok:
+			return bad("site.resource_hosts", fmt.Sprintf("%q is not a host name; write it like img.hxw.gov.cn", h))
+		case containsFold(crawled, name):
+			return bad("site.resource_hosts", fmt.Sprintf("%q is also crawled (site.hosts or site.allowed_domains); a resource host only serves files, so list it in one place", h))
+		}
+	}
+	for _, raw := range s.StartURLs {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("site.start_urls", fmt.Sprintf("%q is not an absolute http(s) URL", raw))
+		}
+		if !containsFold(crawled, u.Hostname()) {
+			return bad("site.start_urls", fmt.Sprintf("%q is outside site.hosts and site.allowed_domains (%s); add its host to site.hosts", raw, strings.Join(crawled, ", ")))
+		}
+	}
+	return nil
+}
+
+// hostName returns the host name of h, a host with an optional port, and
+// reports whether h is one.
+func hostName(h string) (string, bool) {
+	if h == "" || strings.ContainsAny(h, "/ @?#") {
+		return "", false
+	}
+	u, err := url.Parse("//" + h)
+	if err != nil || u.Hostname() == "" || (u.Port() == "" && strings.HasSuffix(h, ":")) {
+		return "", false
+	}
+	return u.Hostname(), true
 }
 
 // lineOf finds the line of a dotted key in the document, or 0.

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +14,16 @@ func TestShippedConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatalf("shipped config.yaml: %v", err)
 	}
-	if got := cfg.Site.StartURLs; len(got) != 1 || got[0] != "https://www.hnredstar.gov.cn/" {
+	if got := cfg.Site.StartURLs; !slices.Equal(got, []string{"https://www.hxw.gov.cn/", "https://www.hnredstar.gov.cn/"}) {
 		t.Errorf("start_urls = %v", got)
+	}
+	if cfg.Site.Canonical != "https://www.hxw.gov.cn" || !slices.Equal(cfg.Site.ResourceHosts, []string{"img.hxw.gov.cn"}) ||
+		!slices.Equal(cfg.Site.Hosts, []string{"www.hxw.gov.cn", "hxw.gov.cn", "www.hnredstar.gov.cn", "hnredstar.gov.cn"}) {
+		t.Errorf("the site's names: %+v", cfg.Site)
+	}
+	// The shipped file shows the defaults.
+	if def := defaultConfig(); !slices.Equal(cfg.Site.StartURLs, def.Site.StartURLs) {
+		t.Errorf("config.yaml's start_urls %q differ from the defaults %q", cfg.Site.StartURLs, def.Site.StartURLs)
 	}
 	if cfg.Crawl.Delay.Std() != time.Second || cfg.Crawl.Parallelism != 2 || cfg.Crawl.AllowPrivateNetworks {
 		t.Errorf("crawl defaults not polite: %+v", cfg.Crawl)
@@ -33,7 +42,7 @@ func TestParseConfigOverridesDefaults(t *testing.T) {
 	if cfg.Crawl.Delay.Std() != 250*time.Millisecond || cfg.Crawl.Parallelism != 8 {
 		t.Errorf("crawl = %+v", cfg.Crawl)
 	}
-	if cfg.Crawl.MaxRetries != 3 || len(cfg.Site.StartURLs) != 1 {
+	if cfg.Crawl.MaxRetries != 3 || len(cfg.Site.StartURLs) != 2 || len(cfg.Site.AllowedDomains) != 4 {
 		t.Errorf("defaults lost: %+v", cfg)
 	}
 }
@@ -57,8 +66,17 @@ func TestParseConfigRejects(t *testing.T) {
 		{"duplicate key", "crawl:\n  delay: 1s\n  delay: 2s\n", 3, "crawl.delay", "duplicate"},
 		{"empty start urls", "site:\n  start_urls: []\n", 2, "site.start_urls", "at least one"},
 		{"relative start url", "site:\n  start_urls: [\"/index.html\"]\n", 2, "site.start_urls", "absolute"},
-		{"start url outside domains", "site:\n  start_urls: [\"https://example.com/\"]\n", 2, "site.start_urls", "outside site.allowed_domains"},
-		{"empty domains", "site:\n  allowed_domains: []\n", 2, "site.allowed_domains", "at least one"},
+		{"start url outside domains", "site:\n  start_urls: [\"https://example.com/\"]\n", 2, "site.start_urls", "outside site.hosts and site.allowed_domains"},
+		{"no hosts", "site:\n  hosts: []\n  allowed_domains: []\n", 2, "site.hosts", "at least one"},
+		{"host with scheme", "site:\n  hosts: [\"https://www.hxw.gov.cn\"]\n", 2, "site.hosts", "not a host name"},
+		{"host with bad port", "site:\n  hosts: [\"www.hxw.gov.cn:http\"]\n", 2, "site.hosts", "not a host name"},
+		{"hosts without canonical", "site:\n  hosts: [www.hxw.gov.cn]\n", 0, "site.canonical", "required with site.hosts"},
+		{"hosts without allowed domains", "site:\n  hosts: [www.hxw.gov.cn]\n  canonical: https://www.hxw.gov.cn\n", 2, "site.hosts", "set site.allowed_domains too"},
+		{"canonical without scheme", "site:\n  hosts: [www.hxw.gov.cn]\n  canonical: www.hxw.gov.cn\n", 3, "site.canonical", "not an origin"},
+		{"canonical with path", "site:\n  hosts: [www.hxw.gov.cn]\n  canonical: https://www.hxw.gov.cn/news/\n", 3, "site.canonical", "not an origin"},
+		{"canonical not a name", "site:\n  hosts: [www.hxw.gov.cn]\n  canonical: https://www.hxw.cn\n", 3, "site.canonical", "not among site.hosts"},
+		{"resource host crawled", "site:\n  resource_hosts: [hxw.gov.cn]\n", 2, "site.resource_hosts", "also crawled"},
+		{"resource host with path", "site:\n  resource_hosts: [img.hxw.gov.cn/files]\n", 2, "site.resource_hosts", "not a host name"},
 		{"domain with scheme", "site:\n  start_urls: [\"https://a.cn/\"]\n  allowed_domains: [\"https://a.cn\"]\n", 0, "site.", ""},
 		{"negative delay", "crawl:\n  delay: -1s\n", 2, "crawl.delay", "negative"},
 		{"zero parallelism", "crawl:\n  parallelism: 0\n", 2, "crawl.parallelism", "at least 1"},

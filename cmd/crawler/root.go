@@ -41,11 +41,20 @@ func newRootCommand(stderr io.Writer) (*cobra.Command, *options) {
 	opts := &options{stderr: stderr}
 	root := &cobra.Command{
 		Use:   "crawler",
-		Short: "Crawl 红星网 (www.hnredstar.gov.cn) into a local archive and export it",
-		Long: `crawler archives the news of 红星网 (www.hnredstar.gov.cn): it walks the site
+		Short: "Crawl 红星网 (www.hxw.gov.cn) into a local archive and export it",
+		Long: `crawler archives the news of 红星网 (www.hxw.gov.cn): it walks the site
 politely, extracts each article's title, source, publication time and body,
 keeps every article once (with its raw pages) in an embedded bbolt archive,
 and exports the archive as JSONL.
+
+The site's names: 红星网 answers at www.hxw.gov.cn; www.hnredstar.gov.cn is
+most likely its older name. config.yaml lists both under site.hosts, and the
+crawler treats them as one site: a page under either name (http or https) is
+fetched and archived once, under site.canonical (https://www.hxw.gov.cn);
+redirects between the names are followed; each name's robots.txt governs the
+requests to it; an archive made under the old name keeps its records, IDs
+and URLs. Attachments on img.hxw.gov.cn (site.resource_hosts) are recorded
+with their articles; that host is never crawled.
 
 Run "crawl" from cron, a systemd timer or "crawler schedule"; "runs" shows
 the history, "verify" checks the archive, "backup" copies it, and
