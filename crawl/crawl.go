@@ -64,6 +64,12 @@ type Options struct {
 	// AllowPrivateNetworks lets the crawler dial loopback and private
 	// addresses (tests, the demo).
 	AllowPrivateNetworks bool
+	// CAFile is a PEM file of root certificates trusted besides the
+	// system's (crawl.ca_file).
+	CAFile string
+	// TLSLegacy allows TLS 1.0/1.1 and RSA key exchange, which some old
+	// servers are limited to (crawl.tls_legacy).
+	TLSLegacy bool
 	// blockAddr replaces isBlockedAddr in the dial guard (tests).
 	blockAddr func(netip.Addr) bool
 	// MaxQueryVariants caps how many query strings of one path are
@@ -206,7 +212,11 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 	for _, d := range opts.AllowedDomains {
 		cr.allowed[strings.ToLower(d)] = true
 	}
-	cr.transport = newTransport(opts)
+	tr, err := newTransport(opts)
+	if err != nil {
+		return nil, err
+	}
+	cr.transport = tr
 	cr.robots = newRobots(&http.Client{
 		Transport:     cr.transport, // which applies the timeout
 		CheckRedirect: func(req *http.Request, via []*http.Request) error { return cr.inScope(req, via) },

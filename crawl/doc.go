@@ -58,6 +58,10 @@
 //	writer.go     the writer goroutine: group commits to the archive
 //	transport.go  per-host politeness, adaptive delay, size caps, counting
 //	guard.go      the dial-time refusal of non-public addresses
+//	tls.go        TLS verified as a browser does: incomplete chains
+//	              completed from AIA, crawl.ca_file roots, legacy servers
+//	              named (and allowed with Options.TLSLegacy)
+//	tls_aia.go    fetching and caching AIA issuers (DER, PEM, PKCS#7)
 //	robots.go     robots.txt: fetching, caching, applying
 //
 // This is the only package that imports Colly. Colly's own Context carries

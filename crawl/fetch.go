@@ -25,7 +25,11 @@ func FetchPage(ctx context.Context, rawURL string, opts Options) (body []byte, c
 		opts.MaxBodyBytes = 10 << 20
 	}
 	opts.Parallelism = max(opts.Parallelism, 1)
-	client := &http.Client{Transport: newTransport(opts)}
+	tr, err := newTransport(opts)
+	if err != nil {
+		return nil, "", err
+	}
+	client := &http.Client{Transport: tr}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, "", fmt.Errorf("fetch %s: %w", redact(rawURL), err)

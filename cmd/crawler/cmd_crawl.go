@@ -196,6 +196,8 @@ func crawlOptions(cfg Config, mode crawl.Mode, ext *extract.Extractor, log *slog
 		AllowPrivateNetworks: cfg.Crawl.AllowPrivateNetworks,
 		MaxDepth:             cfg.Crawl.MaxDepth,
 		RecheckDays:          cfg.Crawl.RecheckDays,
+		CAFile:               cfg.Crawl.CAFile,
+		TLSLegacy:            cfg.Crawl.TLSLegacy,
 		Mode:                 mode,
 		Extractor:            ext,
 		Logger:               log,

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/hnredstar/crawler/crawl"
 )
 
 // Config is the whole of config.yaml. Every key has a default (see
@@ -54,6 +56,12 @@ type CrawlConfig struct {
 	AllowPrivateNetworks bool     `yaml:"allow_private_networks"`
 	MaxDepth             int      `yaml:"max_depth"`
 	RecheckDays          int      `yaml:"recheck_days"`
+	// CAFile is a PEM file of root certificates trusted besides the
+	// system's, e.g. a CA the system does not ship.
+	CAFile string `yaml:"ca_file"`
+	// TLSLegacy allows TLS 1.0/1.1 and RSA key exchange for servers
+	// limited to them.
+	TLSLegacy bool `yaml:"tls_legacy"`
 }
 
 // ExtractConfig holds optional CSS selectors for the site's article pages.
@@ -371,6 +379,11 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		return bad("archive.file_mode", fmt.Sprintf("%04o would not let the crawler read and write its own files; the owner needs 6, e.g. \"0600\"", uint32(c.Archive.FileMode)))
 	case c.Schedule.Jitter < 0:
 		return bad("schedule.jitter", "must not be negative")
+	}
+	if c.Crawl.CAFile != "" {
+		if _, err := crawl.LoadCAFile(c.Crawl.CAFile); err != nil {
+			return bad("crawl.ca_file", strings.TrimPrefix(err.Error(), "crawl.ca_file: "))
+		}
 	}
 	if _, err := parseCron(c.Schedule.Cron); err != nil {
 		return bad("schedule.cron", err.Error())
