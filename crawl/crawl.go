@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -70,6 +71,14 @@ type Options struct {
 	// TLSLegacy allows TLS 1.0/1.1 and RSA key exchange, which some old
 	// servers are limited to (crawl.tls_legacy).
 	TLSLegacy bool
+	// ChallengeLimit is how many anti-bot challenge pages in a row make
+	// the run stop fetching from a host; default 5 (a site may guard a
+	// few pages, such as its search or 互动交流, and serve the rest).
+	ChallengeLimit int
+	// BrowserChallenges, when set, loads a challenged page once in
+	// headless Chromium and hands its cookies to the fetcher
+	// (crawl.browser: challenge).
+	BrowserChallenges bool
 	// blockAddr replaces isBlockedAddr in the dial guard (tests).
 	blockAddr func(netip.Addr) bool
 	// MaxQueryVariants caps how many query strings of one path are
@@ -115,6 +124,7 @@ type crawler struct {
 	coll      *colly.Collector
 	transport *politeTransport
 	robots    *robots
+	browser   *browser // nil unless Options.BrowserChallenges
 	allowed   map[string]bool
 	frontier  string // name of the persisted frontier
 	// ctx is the run's context, kept for Colly callbacks, which carry none.
@@ -144,10 +154,12 @@ type crawler struct {
 	// columns are the list pages reached by navigation (the columns'
 	// first pages), by key, as every run so far found them; persisted
 	// under columnsKey.
-	columns  map[string]entry
-	variants map[string]int
-	res      Result
-	steps    chan step
+	columns map[string]entry
+	// challenged is the challenge state of each host met with one.
+	challenged map[string]*hostChallenges
+	variants   map[string]int
+	res        Result
+	steps      chan step
 }
 
 // step is what processing one frontier entry produced.
@@ -180,6 +192,9 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 	if opts.MaxQueued <= 0 {
 		opts.MaxQueued = 10000
 	}
+	if opts.ChallengeLimit <= 0 {
+		opts.ChallengeLimit = 5
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -206,7 +221,9 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		columns:  map[string]entry{},
 		retained: map[string]struct{}{},
 		variants: map[string]int{},
-		steps:    make(chan step, 64),
+
+		challenged: map[string]*hostChallenges{},
+		steps:      make(chan step, 64),
 	}
 	cr.wake = sync.NewCond(&cr.mu)
 	for _, d := range opts.AllowedDomains {
@@ -217,11 +234,26 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		return nil, err
 	}
 	cr.transport = tr
+	// One cookie jar for pages and robots.txt, which a browser's
+	// cookies (Options.BrowserChallenges) let past a challenge.
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
 	cr.robots = newRobots(&http.Client{
 		Transport:     cr.transport, // which applies the timeout
+		Jar:           jar,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error { return cr.inScope(req, via) },
 	}, opts.UserAgent, opts.MaxRetries, cr.retrying)
 	cr.coll = newCollector(ctx, opts, cr.transport, cr.checkRedirect)
+	cr.coll.SetCookieJar(jar)
+	if opts.BrowserChallenges {
+		path, err := FindChromium()
+		if err != nil {
+			return nil, err
+		}
+		cr.browser = newBrowser(path, jar)
+	}
 	return cr, nil
 }
 
@@ -262,6 +294,9 @@ func (cr *crawler) run(ctx context.Context) (Result, error) {
 	writer.Wait()
 
 	cr.mu.Lock()
+	if ctx.Err() == nil {
+		cr.blockSilent()
+	}
 	res := cr.res
 	capped := cr.opts.MaxPages > 0 && cr.fetched >= cr.opts.MaxPages
 	cr.mu.Unlock()
@@ -269,6 +304,10 @@ func (cr *crawler) run(ctx context.Context) (Result, error) {
 	res.Bytes = cr.transport.bytes.Load()
 	if err := ctx.Err(); err != nil {
 		return res, err
+	}
+	if len(res.Blocked) > 0 {
+		// The blocked hosts' pages stay pending: a backfill resumes.
+		return res, &BlockedError{Hosts: res.Blocked}
 	}
 	if cr.opts.Mode == Backfill && !capped {
 		if err := cr.arch.PutState(backfillMarker, nil); err != nil {

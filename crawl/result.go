@@ -30,13 +30,11 @@ type Result struct {
 	OutOfScope    int      // redirects outside the allowed domains, not followed
 	RobotsBlocked int      // links robots.txt disallows, not fetched
 	Resumed       int      // pending pages taken over from an interrupted run
-	Challenges    []string // anti-bot challenge pages met; reported, never archived
-	Failures      []Failure
-}
-
-func (cr *crawler) challenge(pageURL string, status int) {
-	cr.log.Warn("anti-bot challenge page; not archived", "url", pageURL, "status", status)
-	cr.count(func(r *Result) { r.Challenges = append(r.Challenges, pageURL) })
+	Challenges    []string // anti-bot challenge pages met; reported, never archived, left pending
+	// Blocked are the hosts the run stopped fetching from after
+	// Options.ChallengeLimit challenge pages in a row.
+	Blocked  []BlockedHost
+	Failures []Failure
 }
 
 // fail records a page that could not be fetched or used, and logs it: the

@@ -205,6 +205,32 @@ func (t *politeTransport) baseDelay() time.Duration {
 	return t.delay
 }
 
+// hold waits for host's turn as a request would, takes one of its slots,
+// and counts a request; release frees the slot. It lets a page loaded
+// outside this transport (in a browser) keep to the same limits.
+func (t *politeTransport) hold(ctx context.Context, host string) (release func(), err error) {
+	h := t.host(strings.ToLower(host))
+	h.mu.Lock()
+	start := latest(time.Now(), h.next, h.pause)
+	h.next = start.Add(h.delay)
+	h.mu.Unlock()
+	if err := sleepCtx(ctx, time.Until(start)); err != nil {
+		return nil, err
+	}
+	select {
+	case h.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	t.requests.Add(1)
+	return func() {
+		h.mu.Lock()
+		h.next = latest(h.next, time.Now().Add(h.delay))
+		h.mu.Unlock()
+		<-h.slots
+	}, nil
+}
+
 func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	h := t.host(strings.ToLower(req.URL.Host))

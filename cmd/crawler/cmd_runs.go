@@ -31,7 +31,9 @@ run that stopped.
 Statuses: ok (exit 0); partial, the run finished but some pages failed and
 the next run retries them (exit 4); interrupted, stopped by a signal
 (exit 1); error (exit 1), also for a run that could not reach the site
-(no page fetched, or no start page). A run that could not open the archive (exit 3) is
+(no page fetched, or no start page); blocked, a host answered with anti-bot
+challenge pages several times in a row and its pages wait for the next run
+(exit 6). A run that could not open the archive (exit 3) is
 not recorded.
 
 --json prints one JSON object per run instead, with the same fields and
@@ -54,6 +56,8 @@ func runExit(status string) int {
 		return exitOK
 	case "partial":
 		return exitPagesFailed
+	case "blocked":
+		return exitBlocked
 	}
 	return exitError
 }

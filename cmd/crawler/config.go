@@ -62,6 +62,12 @@ type CrawlConfig struct {
 	// TLSLegacy allows TLS 1.0/1.1 and RSA key exchange for servers
 	// limited to them.
 	TLSLegacy bool `yaml:"tls_legacy"`
+	// ChallengeLimit is how many anti-bot challenge pages in a row make
+	// a run leave a host alone.
+	ChallengeLimit int `yaml:"challenge_limit"`
+	// Browser is "" (off) or "challenge": load a challenged page once in
+	// headless Chromium and crawl on with its cookies.
+	Browser string `yaml:"browser"`
 }
 
 // ExtractConfig holds optional CSS selectors for the site's article pages.
@@ -145,6 +151,8 @@ func defaultConfig() Config {
 			MaxRetries:   3,
 			MaxBodyBytes: 10 << 20,
 			MaxDepth:     5,
+
+			ChallengeLimit: 5,
 		},
 		Archive: ArchiveConfig{
 			Path:        "data/archive.db",
@@ -367,6 +375,10 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		return bad("crawl.max_depth", "must be at least 1")
 	case c.Crawl.RecheckDays < 0:
 		return bad("crawl.recheck_days", "must not be negative (0 turns rechecking off)")
+	case c.Crawl.ChallengeLimit < 1:
+		return bad("crawl.challenge_limit", "must be at least 1")
+	case c.Crawl.Browser != "" && c.Crawl.Browser != "off" && c.Crawl.Browser != "challenge":
+		return bad("crawl.browser", fmt.Sprintf("%q is not a browser mode; write \"challenge\" (load challenge pages in headless Chromium) or leave it empty", c.Crawl.Browser))
 	case c.Crawl.MaxBodyBytes < 1024:
 		return bad("crawl.max_body_bytes", "must be at least 1024")
 	case strings.TrimSpace(c.Crawl.UserAgent) == "":

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/crawl"
 )
 
 // Exit statuses, documented in the README and in every --help.
@@ -23,6 +24,7 @@ const (
 	exitUsage       = 2 // bad flags, arguments or configuration
 	exitLocked      = 3 // another crawler process holds the archive
 	exitPagesFailed = 4 // the run finished, but some pages failed
+	exitBlocked     = 6 // a host answered with anti-bot challenges; its pages wait for the next run
 )
 
 const exitStatusHelp = `
@@ -31,7 +33,9 @@ EXIT STATUS
   1  error
   2  usage or configuration error
   3  archive locked by another crawler process
-  4  run finished, but some pages failed (they are retried by the next run)`
+  4  run finished, but some pages failed (they are retried by the next run)
+  6  blocked by an anti-bot challenge: a host answered with challenge pages
+     several times in a row; its pages are left for the next run`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -70,6 +74,8 @@ func exitCode(err error) int {
 		return exitLocked
 	case errors.Is(err, errPagesFailed):
 		return exitPagesFailed
+	case errors.Is(err, crawl.ErrBlocked):
+		return exitBlocked
 	}
 	return exitError
 }

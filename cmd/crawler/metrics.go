@@ -89,7 +89,7 @@ func newMetrics() *metrics {
 	for _, k := range []string{"page", "run", "busy"} {
 		m.errs.WithLabelValues(k)
 	}
-	for _, s := range []string{"ok", "partial", "error", "interrupted", "busy"} {
+	for _, s := range []string{"ok", "partial", "error", "interrupted", "busy", "blocked"} {
 		m.runs.WithLabelValues(s)
 	}
 	return m
