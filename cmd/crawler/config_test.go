@@ -68,6 +68,8 @@ func TestParseConfigRejects(t *testing.T) {
 		{"file mode locks the owner out", "archive:\n  file_mode: \"0444\"\n", 2, "archive.file_mode", "owner needs 6"},
 		{"bool expected", "crawl:\n  allow_private_networks: maybe\n", 2, "crawl.allow_private_networks", "true or false"},
 		{"missing ca file", "crawl:\n  ca_file: /nonexistent/roots.pem\n", 2, "crawl.ca_file", "/nonexistent/roots.pem"},
+		{"unknown browser mode", "crawl:\n  browser: firefox\n", 2, "crawl.browser", "challenge"},
+		{"zero challenge limit", "crawl:\n  challenge_limit: 0\n", 2, "crawl.challenge_limit", "at least 1"},
 		{"unknown schedule key", "schedule:\n  crontab: \"* * * * *\"\n", 2, "schedule.crontab", "known keys under schedule: cron, jitter, metrics_addr"},
 		{"bad cron", "schedule:\n  cron: \"every six hours\"\n", 2, "schedule.cron", "not a cron expression"},
 		{"cron out of range", "schedule:\n  cron: \"61 * * * *\"\n", 2, "schedule.cron", "not a cron expression"},
