@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -88,6 +89,20 @@ type Options struct {
 	// AllowPrivateNetworks lets the crawler dial loopback and private
 	// addresses (tests, the demo).
 	AllowPrivateNetworks bool
+	// CAFile is a PEM file of root certificates trusted besides the
+	// system's (crawl.ca_file).
+	CAFile string
+	// TLSLegacy allows TLS 1.0/1.1 and RSA key exchange, which some old
+	// servers are limited to (crawl.tls_legacy).
+	TLSLegacy bool
+	// ChallengeLimit is how many anti-bot challenge pages in a row make
+	// the run stop fetching from a host; default 5 (a site may guard a
+	// few pages, such as its search or 互动交流, and serve the rest).
+	ChallengeLimit int
+	// BrowserChallenges, when set, loads a challenged page once in
+	// headless Chromium and hands its cookies to the fetcher
+	// (crawl.browser: challenge).
+	BrowserChallenges bool
 	// blockAddr replaces isBlockedAddr in the dial guard (tests).
 	blockAddr func(netip.Addr) bool
 	// MaxQueryVariants caps how many query strings of one path are
@@ -144,7 +159,8 @@ type crawler struct {
 	robots    *robots
 	canon     *canon.Canonicaliser // the site's names; nil: plain canon.URL
 	scope     scope
-	frontier  string // name of the persisted frontier
+	browser   *browser // nil unless Options.BrowserChallenges
+	frontier  string   // name of the persisted frontier
 	// ctx is the run's context, kept for Colly callbacks, which carry none.
 	ctx context.Context
 
@@ -175,10 +191,12 @@ type crawler struct {
 	columns map[string]entry
 	// alts are, by key, the URLs of a start page under each of the site's
 	// names, in the configured order (startEntries, fetchNamed).
-	alts     map[string][]string
-	variants map[string]int
-	res      Result
-	steps    chan step
+	alts map[string][]string
+	// challenged is the challenge state of each host met with one.
+	challenged map[string]*hostChallenges
+	variants   map[string]int
+	res        Result
+	steps      chan step
 
 	began time.Time // when the run started, by Options.Now
 	// cov counts the fields of the articles written; the writer's alone.
@@ -218,6 +236,9 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 	if opts.MaxQueued <= 0 {
 		opts.MaxQueued = 10000
 	}
+	if opts.ChallengeLimit <= 0 {
+		opts.ChallengeLimit = 5
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -236,34 +257,54 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		return nil, fmt.Errorf("the site's names: %w", err)
 	}
 	cr := &crawler{
-		ctx:      ctx,
-		opts:     opts,
-		arch:     a,
-		ext:      ext,
-		log:      opts.Logger,
-		canon:    names,
-		scope:    newScope(opts),
-		frontier: opts.Mode.String(),
-		seen:     newSeenSet(),
-		followed: map[string][]string{},
-		columns:  map[string]entry{},
-		alts:     map[string][]string{},
-		retained: map[string]struct{}{},
-		variants: map[string]int{},
-		steps:    make(chan step, 64),
-		cov:      NewCoverageCounter(opts.Now),
+		ctx:        ctx,
+		opts:       opts,
+		arch:       a,
+		ext:        ext,
+		log:        opts.Logger,
+		canon:      names,
+		scope:      newScope(opts),
+		frontier:   opts.Mode.String(),
+		seen:       newSeenSet(),
+		followed:   map[string][]string{},
+		columns:    map[string]entry{},
+		alts:       map[string][]string{},
+		retained:   map[string]struct{}{},
+		variants:   map[string]int{},
+		challenged: map[string]*hostChallenges{},
+		steps:      make(chan step, 64),
+		cov:        NewCoverageCounter(opts.Now),
 	}
 	cr.wake = sync.NewCond(&cr.mu)
 	cr.began = opts.Now()
-	cr.transport = newTransport(opts)
+	tr, err := newTransport(opts)
+	if err != nil {
+		return nil, err
+	}
+	cr.transport = tr
 	cr.transport.hostKey = cr.hostKey
+	// One cookie jar for pages and robots.txt, which a browser's
+	// cookies (Options.BrowserChallenges) let past a challenge.
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
 	cr.robots = newRobots(&http.Client{
 		Transport:     cr.transport, // which applies the timeout
+		Jar:           jar,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error { return cr.inScope(req, via) },
 	}, opts.UserAgent, opts.MaxRetries, cr.retrying)
 	collOpts := opts
 	collOpts.AllowedDomains = cr.scope.hostnames()
 	cr.coll = newCollector(ctx, collOpts, cr.transport, cr.checkRedirect)
+	cr.coll.SetCookieJar(jar)
+	if opts.BrowserChallenges {
+		path, err := FindChromium()
+		if err != nil {
+			return nil, err
+		}
+		cr.browser = newBrowser(path, jar)
+	}
 	return cr, nil
 }
 
@@ -340,6 +381,9 @@ func (cr *crawler) run(ctx context.Context) (Result, error) {
 	}
 
 	cr.mu.Lock()
+	if ctx.Err() == nil {
+		cr.blockSilent()
+	}
 	res := cr.res
 	capped := cr.opts.MaxPages > 0 && cr.fetched >= cr.opts.MaxPages
 	cr.mu.Unlock()
@@ -348,6 +392,10 @@ func (cr *crawler) run(ctx context.Context) (Result, error) {
 	res.Coverage = cr.cov.Coverage()
 	if err := ctx.Err(); err != nil {
 		return res, err
+	}
+	if len(res.Blocked) > 0 {
+		// The blocked hosts' pages stay pending: a backfill resumes.
+		return res, &BlockedError{Hosts: res.Blocked}
 	}
 	if cr.opts.Mode == Backfill && !capped {
 		if err := cr.arch.PutState(backfillMarker, nil); err != nil {

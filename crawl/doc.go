@@ -84,6 +84,14 @@
 //	              the baseline of earlier runs and Drift; see docs/coverage.md
 //	transport.go  per-host politeness, adaptive delay, size caps, counting
 //	guard.go      the dial-time refusal of non-public addresses
+//	tls.go        TLS verified as a browser does: incomplete chains
+//	              completed from AIA, crawl.ca_file roots, legacy servers
+//	              named (and allowed with Options.TLSLegacy)
+//	tls_aia.go    fetching and caching AIA issuers (DER, PEM, PKCS#7)
+//	challenge.go  anti-bot challenges: which system, the per-host streak,
+//	              blocking a host (BlockedError, ErrBlocked)
+//	challenge_browser.go  crawl.browser: challenge, one page in headless
+//	              Chromium whose cookies go to the fetcher's jar
 //	robots.go     robots.txt: fetching, caching, applying
 //
 // This is the only package that imports Colly. Colly's own Context carries

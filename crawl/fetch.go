@@ -23,7 +23,11 @@ func FetchPage(ctx context.Context, rawURL string, opts Options) (body []byte, c
 		opts.MaxBodyBytes = 10 << 20
 	}
 	opts.Parallelism = max(opts.Parallelism, 1)
-	client := &http.Client{Transport: newTransport(opts)}
+	tr, err := newTransport(opts)
+	if err != nil {
+		return nil, "", err
+	}
+	client := &http.Client{Transport: tr}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, "", fmt.Errorf("fetch %s: %w", redact(rawURL), err)
@@ -154,7 +158,7 @@ func (cr *crawler) fetch(rawURL string, hdr http.Header) (_ *colly.Response, err
 		if err == nil {
 			err = errors.New("no response")
 		}
-		if !retryable(resp, err) || attempt >= cr.opts.MaxRetries || cr.ctx.Err() != nil {
+		if !retryable(resp, err) || attempt >= cr.opts.MaxRetries || cr.ctx.Err() != nil || cr.isChallengeAnswer(resp) {
 			return resp, &attemptsError{attempts: attempt + 1, err: err}
 		}
 		cr.retrying(rawURL, attempt+1, err)
@@ -175,3 +179,9 @@ type attemptsError struct {
 
 func (e *attemptsError) Error() string { return e.err.Error() }
 func (e *attemptsError) Unwrap() error { return e.err }
+
+// isChallengeAnswer reports whether a failed response is an anti-bot
+// challenge, which a retry would only meet again.
+func (cr *crawler) isChallengeAnswer(r *colly.Response) bool {
+	return r != nil && r.StatusCode >= 400 && cr.systemOf(r, cr.pageKind(r)) != ""
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"time"
 
 	"github.com/gocolly/colly/v2"
 
@@ -16,7 +17,17 @@ import (
 // reports false when the run stopped mid-way: the entry stays pending.
 func (cr *crawler) process(e entry) (step, bool) {
 	e.Key = cr.keyOf(e)
+	if cr.isBlocked(hostOf(e.URL)) {
+		// Left pending, untouched, for the next run.
+		return step{update: &e}, true
+	}
+	fetched := time.Now()
 	resp, err := cr.fetchNamed(&e)
+	if cr.browser != nil && resp != nil && cr.ctx.Err() == nil {
+		if sys := cr.systemOf(resp, cr.pageKind(resp)); sys != "" && cr.pass(e.URL, fetched, sys) {
+			resp, err = cr.fetchEntry(e)
+		}
+	}
 	if cr.ctx.Err() != nil {
 		return step{}, false
 	}
@@ -30,6 +41,7 @@ func (cr *crawler) process(e entry) (step, bool) {
 	}
 	switch {
 	case status == http.StatusNotModified:
+		cr.answered(e.URL)
 		cr.count(func(r *Result) { r.NotModified++ })
 		s := finish(foundList)
 		if e.Via == viaStart {
@@ -39,6 +51,7 @@ func (cr *crawler) process(e entry) (step, bool) {
 		}
 		return s, true
 	case status == http.StatusNotFound || status == http.StatusGone:
+		cr.answered(e.URL)
 		cr.count(func(r *Result) { r.Dead++ })
 		return finish(foundDead), true
 	case errors.Is(err, errRedirectSeen):
@@ -49,9 +62,8 @@ func (cr *crawler) process(e entry) (step, bool) {
 	case errors.Is(err, colly.ErrRobotsTxtBlocked):
 		cr.count(func(r *Result) { r.RobotsBlocked++ })
 		return finish(foundOther), true
-	case status >= 400 && resp != nil && cr.isChallenge(resp):
-		cr.challenge(e.URL, status)
-		return finish(foundChallenge), true
+	case resp != nil && (status >= 400 || status == http.StatusAccepted) && cr.isChallenge(e, resp):
+		return cr.challengeStep(e, resp), true
 	case err != nil:
 		cr.fail(e.URL, status, err)
 		e.Found, e.Tries, e.Err = foundFailed, e.Tries+1, err.Error()
@@ -59,7 +71,11 @@ func (cr *crawler) process(e entry) (step, bool) {
 	}
 	cr.count(func(r *Result) { r.Pages++ })
 	e.ETag, e.LastModified = resp.Headers.Get("ETag"), resp.Headers.Get("Last-Modified")
-	return cr.use(e, resp), true
+	s := cr.use(e, resp)
+	if s.update == nil || s.update.Found != foundChallenge {
+		cr.answered(e.URL)
+	}
+	return s, true
 }
 
 // use reads a fetched page and decides what follows from it.
@@ -92,9 +108,7 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 	}
 	switch links.Kind {
 	case extract.Challenge:
-		cr.challenge(pageURL, resp.StatusCode)
-		e.Found = foundChallenge
-		return s
+		return cr.challengedAs(e, resp, cr.systemOf(resp, extract.Challenge))
 	case extract.List:
 		e.Found = foundList
 		column := links.Column
@@ -122,6 +136,9 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 			nav(links.Other)
 		}
 	case extract.ArticlePage:
+		if sys := cr.systemOf(resp, links.Kind); sys != "" {
+			return cr.challengedAs(e, resp, sys) // a 202 that only looks like an article
+		}
 		e.Found = foundArticle
 		if base, ok := continuationOf(pageURL, links); ok {
 			cands = append(cands, entry{URL: base, Via: viaItem, Column: e.Column})
@@ -140,6 +157,9 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 			nav(links.Other)
 		}
 	default:
+		if sys := cr.systemOf(resp, links.Kind); sys != "" {
+			return cr.challengedAs(e, resp, sys)
+		}
 		e.Found = foundOther
 		// A cron run looks for new columns from the start pages only;
 		// related-article and navigation links elsewhere lead to old pages.
@@ -185,10 +205,29 @@ func continuationOf(pageURL string, links extract.Links) (string, bool) {
 	return "", false
 }
 
-func (cr *crawler) isChallenge(r *colly.Response) bool {
-	if len(r.Body) == 0 {
-		return false
+// isChallenge reports whether an error response is a challenge page.
+func (cr *crawler) isChallenge(e entry, r *colly.Response) bool {
+	return cr.systemOf(r, cr.pageKind(r)) != ""
+}
+
+// systemOf is challengeSystem for a fetched response.
+func (cr *crawler) systemOf(r *colly.Response, kind extract.Kind) string {
+	var hdr http.Header
+	if r.Headers != nil {
+		hdr = *r.Headers
 	}
-	page, err := extract.Parse(r.Body, r.Headers.Get("Content-Type"), r.Request.URL.String())
-	return err == nil && cr.ext.Links(page).Kind == extract.Challenge
+	return challengeSystem(r.StatusCode, hdr, r.Body, kind)
+}
+
+// challengeStep records the challenge page r answered for e.
+func (cr *crawler) challengeStep(e entry, r *colly.Response) step {
+	return cr.challengedAs(e, r, cr.systemOf(r, cr.pageKind(r)))
+}
+
+// challengedAs records a challenge page of system: never archived, the
+// entry stays pending so that a later run fetches it again.
+func (cr *crawler) challengedAs(e entry, r *colly.Response, system string) step {
+	cr.challenge(r.Request.URL.String(), r.StatusCode, system)
+	e.Found, e.Err = foundChallenge, "anti-bot challenge: "+system
+	return step{update: &e}
 }

@@ -36,16 +36,14 @@ type Result struct {
 	FileBytes     int64    // their size
 	FilesTooLarge int      // over Options.MaxAttachmentBytes, not stored
 	FilesFailed   int      // files that could not be fetched or stored
-	Challenges    []string // anti-bot challenge pages met; reported, never archived
-	Failures      []Failure
+	Challenges    []string // anti-bot challenge pages met; reported, never archived, left pending
+	// Blocked are the hosts the run stopped fetching from after
+	// Options.ChallengeLimit challenge pages in a row.
+	Blocked  []BlockedHost
+	Failures []Failure
 	// Coverage counts the fields of the articles the run wrote (added or
 	// versioned); see CoverageCounter.
 	Coverage archive.Coverage
-}
-
-func (cr *crawler) challenge(pageURL string, status int) {
-	cr.log.Warn("anti-bot challenge page; not archived", "url", pageURL, "status", status)
-	cr.count(func(r *Result) { r.Challenges = append(r.Challenges, pageURL) })
 }
 
 // fail records a page that could not be fetched or used, and logs it: the

@@ -2,6 +2,7 @@ package crawl
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -18,6 +19,12 @@ func retryable(r *colly.Response, err error) bool {
 		if errors.Is(err, final) {
 			return false
 		}
+	}
+	if errors.Is(err, ErrLegacyTLS) {
+		return false
+	}
+	if _, bad := errors.AsType[*tls.CertificateVerificationError](err); bad {
+		return false // a certificate does not mend itself between retries
 	}
 	if errors.Is(err, ErrTruncated) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true

@@ -2,7 +2,6 @@ package crawl
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -115,7 +114,7 @@ func (r *robots) fetch(ctx context.Context, robotsURL string) (*robotstxt.Robots
 				return robotstxt.FromString("User-agent: *\nDisallow: /\n")
 			}
 		}
-		if errors.Is(err, ErrPrivateAddress) || ctx.Err() != nil {
+		if !retryable(nil, err) || ctx.Err() != nil {
 			return nil, fmt.Errorf("fetch %s: %w", robotsURL, err)
 		}
 		lastErr = err

@@ -17,8 +17,10 @@ import (
 
 // newTransport builds the HTTP stack every request of a run goes through:
 // the per-host politeness limiter, then the size-capped gzip decoder, then
-// a plain transport whose dialer refuses non-public addresses.
-func newTransport(opts Options) *politeTransport {
+// a plain transport whose dialer refuses non-public addresses and whose
+// TLS completes incomplete chains (see tlsDialer). It fails only on an
+// unusable crawl.ca_file.
+func newTransport(opts Options) (*politeTransport, error) {
 	d := &net.Dialer{Timeout: opts.Timeout, KeepAlive: 30 * time.Second}
 	if !opts.AllowPrivateNetworks {
 		blocked := opts.blockAddr
@@ -27,9 +29,17 @@ func newTransport(opts Options) *politeTransport {
 		}
 		d.Control = dialGuard(blocked)
 	}
+	tlsd, err := newTLSDialer(opts, d.DialContext)
+	if err != nil {
+		return nil, err
+	}
 	base := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
+		Proxy:       http.ProxyFromEnvironment,
+		DialContext: d.DialContext,
+		// Direct connections verify against the dialled host's name; the
+		// config serves TLS through a proxy's CONNECT.
+		DialTLSContext:        tlsd.DialTLSContext,
+		TLSClientConfig:       tlsd.config(context.Background(), ""),
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   opts.Parallelism * 2,
 		IdleConnTimeout:       90 * time.Second,
@@ -45,7 +55,7 @@ func newTransport(opts Options) *politeTransport {
 		parallelism: opts.Parallelism,
 		delay:       opts.Delay,
 		hosts:       map[string]*hostState{},
-	}
+	}, nil
 }
 
 // gzipTransport asks for gzip and decodes it itself, so that both the
@@ -201,6 +211,32 @@ func (t *politeTransport) baseDelay() time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.delay
+}
+
+// hold waits for host's turn as a request would, takes one of its slots,
+// and counts a request; release frees the slot. It lets a page loaded
+// outside this transport (in a browser) keep to the same limits.
+func (t *politeTransport) hold(ctx context.Context, host string) (release func(), err error) {
+	h := t.host(strings.ToLower(host))
+	h.mu.Lock()
+	start := latest(time.Now(), h.next, h.pause)
+	h.next = start.Add(h.delay)
+	h.mu.Unlock()
+	if err := sleepCtx(ctx, time.Until(start)); err != nil {
+		return nil, err
+	}
+	select {
+	case h.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	t.requests.Add(1)
+	return func() {
+		h.mu.Lock()
+		h.next = latest(h.next, time.Now().Add(h.delay))
+		h.mu.Unlock()
+		<-h.slots
+	}, nil
 }
 
 func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {

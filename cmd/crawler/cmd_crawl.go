@@ -105,6 +105,8 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		run.Status, run.Error = "interrupted", "stopped by a signal"
+	case errors.Is(runErr, crawl.ErrBlocked):
+		run.Status, run.Error = "blocked", runErr.Error()
 	case runErr != nil:
 		run.Status, run.Error = "error", runErr.Error()
 	case unreachable(res, co.StartURLs) != "":
@@ -276,6 +278,10 @@ func crawlOptions(cfg Config, mode crawl.Mode, ext *extract.Extractor, log *slog
 		NoAttachments:        !cfg.Crawl.FetchAttachments,
 		FetchImages:          cfg.Crawl.FetchImages,
 		MaxAttachmentBytes:   cfg.Crawl.MaxAttachmentBytes,
+		CAFile:               cfg.Crawl.CAFile,
+		TLSLegacy:            cfg.Crawl.TLSLegacy,
+		ChallengeLimit:       cfg.Crawl.ChallengeLimit,
+		BrowserChallenges:    cfg.Crawl.Browser == "challenge",
 		Mode:                 mode,
 		Extractor:            ext,
 		Logger:               log,

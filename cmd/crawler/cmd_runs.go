@@ -34,8 +34,9 @@ the next run retries them (exit 4); drift, the run finished but a field is
 missing from (or suspect in) far more of its articles than in the history
 (exit 5, ahead of partial); interrupted, stopped by a signal (exit 1);
 error (exit 1), also for a run that could not reach the site (no page
-fetched, or no start page). A run that could not open the archive (exit 3)
-is not recorded.
+fetched, or no start page); blocked, a host answered with anti-bot
+challenge pages several times in a row and its pages wait for the next run
+(exit 6). A run that could not open the archive (exit 3) is not recorded.
 
 The coverage columns give, for each field, the share of the articles the
 run wrote (added or new versions) that have it: a title; a source; a
@@ -67,6 +68,8 @@ func runExit(status string) int {
 		return exitPagesFailed
 	case "drift":
 		return exitDrift
+	case "blocked":
+		return exitBlocked
 	}
 	return exitError
 }

@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hnredstar/crawler/canon"
+	"github.com/hnredstar/crawler/crawl"
 )
 
 // Config is the whole of config.yaml. Every key has a default (see
@@ -71,6 +72,18 @@ type CrawlConfig struct {
 	FetchAttachments   bool  `yaml:"fetch_attachments"`
 	FetchImages        bool  `yaml:"fetch_images"`
 	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
+	// CAFile is a PEM file of root certificates trusted besides the
+	// system's, e.g. a CA the system does not ship.
+	CAFile string `yaml:"ca_file"`
+	// TLSLegacy allows TLS 1.0/1.1 and RSA key exchange for servers
+	// limited to them.
+	TLSLegacy bool `yaml:"tls_legacy"`
+	// ChallengeLimit is how many anti-bot challenge pages in a row make
+	// a run leave a host alone.
+	ChallengeLimit int `yaml:"challenge_limit"`
+	// Browser is "" (off) or "challenge": load a challenged page once in
+	// headless Chromium and crawl on with its cookies.
+	Browser string `yaml:"browser"`
 }
 
 // ExtractConfig holds optional CSS selectors for the site's article pages.
@@ -162,6 +175,8 @@ func defaultConfig() Config {
 			// want most; exam position tables run to a few MiB.
 			FetchAttachments:   true,
 			MaxAttachmentBytes: 64 << 20,
+
+			ChallengeLimit: 5,
 		},
 		Archive: ArchiveConfig{
 			Path:        "data/archive.db",
@@ -381,6 +396,10 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		return bad("crawl.max_depth", "must be at least 1")
 	case c.Crawl.RecheckDays < 0:
 		return bad("crawl.recheck_days", "must not be negative (0 turns rechecking off)")
+	case c.Crawl.ChallengeLimit < 1:
+		return bad("crawl.challenge_limit", "must be at least 1")
+	case c.Crawl.Browser != "" && c.Crawl.Browser != "off" && c.Crawl.Browser != "challenge":
+		return bad("crawl.browser", fmt.Sprintf("%q is not a browser mode; write \"challenge\" (load challenge pages in headless Chromium) or leave it empty", c.Crawl.Browser))
 	case c.Crawl.MaxBodyBytes < 1024:
 		return bad("crawl.max_body_bytes", "must be at least 1024")
 	case c.Crawl.MaxAttachmentBytes < 1024:
@@ -395,6 +414,11 @@ func (c *Config) validate(file string, root *yaml.Node) error {
 		return bad("archive.file_mode", fmt.Sprintf("%04o would not let the crawler read and write its own files; the owner needs 6, e.g. \"0600\"", uint32(c.Archive.FileMode)))
 	case c.Schedule.Jitter < 0:
 		return bad("schedule.jitter", "must not be negative")
+	}
+	if c.Crawl.CAFile != "" {
+		if _, err := crawl.LoadCAFile(c.Crawl.CAFile); err != nil {
+			return bad("crawl.ca_file", strings.TrimPrefix(err.Error(), "crawl.ca_file: "))
+		}
 	}
 	if _, err := parseCron(c.Schedule.Cron); err != nil {
 		return bad("schedule.cron", err.Error())

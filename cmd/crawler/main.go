@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/crawl"
 )
 
 // Exit statuses, documented in the README and in every --help.
@@ -23,6 +24,7 @@ const (
 	exitLocked      = 3 // another crawler process holds the archive
 	exitPagesFailed = 4 // the run finished, but some pages failed
 	exitDrift       = 5 // the run finished, but a field vanished from many new articles
+	exitBlocked     = 6 // a host answered with anti-bot challenges; its pages wait for the next run
 )
 
 const exitStatusHelp = `
@@ -33,7 +35,9 @@ EXIT STATUS
   3  archive locked by another crawler process
   4  run finished, but some pages failed (they are retried by the next run)
   5  run finished, but extraction drift: a field is missing from many new
-     articles compared with the archive's history (see "crawler runs")`
+     articles compared with the archive's history (see "crawler runs")
+  6  blocked by an anti-bot challenge: a host answered with challenge pages
+     several times in a row; its pages are left for the next run`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -75,6 +79,8 @@ func exitCode(err error) int {
 		return exitPagesFailed
 	case errors.Is(err, errDrift):
 		return exitDrift
+	case errors.Is(err, crawl.ErrBlocked):
+		return exitBlocked
 	}
 	return exitError
 }

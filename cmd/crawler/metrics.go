@@ -105,7 +105,7 @@ func newMetrics() *metrics {
 	for _, k := range []string{"page", "run", "busy"} {
 		m.errs.WithLabelValues(k)
 	}
-	for _, s := range []string{"ok", "partial", "drift", "error", "interrupted", "busy"} {
+	for _, s := range []string{"ok", "partial", "drift", "error", "interrupted", "busy", "blocked"} {
 		m.runs.WithLabelValues(s)
 	}
 	for _, f := range archive.CoverageFields {
