@@ -403,7 +403,7 @@ func TestServe(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, s.Handler()) }()
+	go func() { done <- Serve(ctx, ln, s.Handler(), nil) }()
 	resp, err := http.Get("http://" + ln.Addr().String() + "/api/articles")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -185,11 +186,14 @@ func (s *Server) whileLoading(h http.Handler) http.Handler {
 
 // Serve serves h on ln until ctx is done, then shuts down, letting
 // requests in flight finish for up to five seconds. It closes ln.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+// errorLog receives net/http's own errors (a failed TLS handshake, a
+// panicking handler); nil means the standard logger.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, errorLog *log.Logger) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          errorLog,
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

@@ -95,7 +95,7 @@ func runServe(ctx context.Context, opts *options, f serveFlags, out io.Writer) e
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
-	go func() { done <- serve.Serve(sctx, ln, srv.Handler()) }()
+	go func() { done <- serve.Serve(sctx, ln, srv.Handler(), newStdLogger(log)) }()
 	where := announce(ln.Addr())
 	fmt.Fprintf(out, "listening %s; loading %s ...\n", where, path)
 
