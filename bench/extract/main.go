@@ -41,6 +41,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == runnerFlag {
+		if err := runTrafilatura(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
 	var (
 		corpus   = flag.String("corpus", "../../../shared/corpus", "directory holding scrapinghub/ and cn-news/")
 		out      = flag.String("out", "results.md", "file to write the full report to (\"\" for none)")
@@ -61,6 +68,9 @@ func main() {
 	var err error
 	if rep.sh, err = runScrapinghub(filepath.Join(*corpus, "scrapinghub"), exs, *rounds, *boot); err != nil {
 		fail(err)
+	}
+	if rep.proc, err = runProcesses(filepath.Join(*corpus, "scrapinghub"), *rounds); err != nil {
+		fail(fmt.Errorf("whole-process comparison: %w", err))
 	}
 	if rep.cn, err = runCNNews(filepath.Join(*corpus, "cn-news"), exs); err != nil {
 		fail(err)
@@ -441,6 +451,7 @@ type report struct {
 	sh      *shReport
 	cn      *cnReport
 	sim     *simReport
+	proc    *processReport
 	cmd     string
 }
 
@@ -469,6 +480,8 @@ func (r *report) summary() string {
 	for _, res := range r.sh.results[1:] {
 		fmt.Fprintf(&b, "- ours vs %s: F1 %+.3f, %.1f× the pages per second.\n", res.ex.name, o.m.F1-res.m.F1, res.best.Seconds()/o.best.Seconds())
 	}
+
+	b.WriteString(r.proc.summary())
 
 	// cn-news
 	fmt.Fprintf(&b, "\n**cn-news** (%d real Chinese news and government pages, no answers): pages with the field empty (— the extractor has no such field)\n\n", len(r.cn.rows))
