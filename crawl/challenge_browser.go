@@ -120,7 +120,7 @@ func (cr *crawler) loadInBrowser(pageURL string) (int, error) {
 		opts = append(opts, chromedp.Flag("host-resolver-rules", rules))
 	}
 
-	release, err := cr.transport.hold(cr.ctx, u.Host)
+	release, err := cr.transport.hold(cr.ctx, u.Scheme, u.Host)
 	if err != nil {
 		return 0, err
 	}

@@ -213,11 +213,15 @@ func (t *politeTransport) baseDelay() time.Duration {
 	return t.delay
 }
 
-// hold waits for host's turn as a request would, takes one of its slots,
-// and counts a request; release frees the slot. It lets a page loaded
-// outside this transport (in a browser) keep to the same limits.
-func (t *politeTransport) hold(ctx context.Context, host string) (release func(), err error) {
-	h := t.host(strings.ToLower(host))
+// turn waits for the turn of the host a request to scheme://host goes
+// to (all the site's names share one), and takes one of its slots; the
+// caller gives the slot back.
+func (t *politeTransport) turn(ctx context.Context, scheme, host string) (*hostState, error) {
+	name := strings.ToLower(host)
+	if t.hostKey != nil {
+		name = t.hostKey(scheme, name)
+	}
+	h := t.host(name)
 	h.mu.Lock()
 	start := latest(time.Now(), h.next, h.pause)
 	h.next = start.Add(h.delay)
@@ -227,8 +231,19 @@ func (t *politeTransport) hold(ctx context.Context, host string) (release func()
 	}
 	select {
 	case h.slots <- struct{}{}:
+		return h, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// hold waits for the host's turn as a request would, takes one of its
+// slots, and counts a request; release frees the slot. It lets a page
+// loaded outside this transport (in a browser) keep to the same limits.
+func (t *politeTransport) hold(ctx context.Context, scheme, host string) (release func(), err error) {
+	h, err := t.turn(ctx, scheme, host)
+	if err != nil {
+		return nil, err
 	}
 	t.requests.Add(1)
 	return func() {
@@ -241,23 +256,9 @@ func (t *politeTransport) hold(ctx context.Context, host string) (release func()
 
 func (t *politeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
-	name := strings.ToLower(req.URL.Host)
-	if t.hostKey != nil {
-		name = t.hostKey(req.URL.Scheme, name)
-	}
-	h := t.host(name)
-
-	h.mu.Lock()
-	start := latest(time.Now(), h.next, h.pause)
-	h.next = start.Add(h.delay)
-	h.mu.Unlock()
-	if err := sleepCtx(ctx, time.Until(start)); err != nil {
+	h, err := t.turn(ctx, req.URL.Scheme, req.URL.Host)
+	if err != nil {
 		return nil, err
-	}
-	select {
-	case h.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
 	rctx, cancel := context.WithTimeout(ctx, t.timeout)
 	var once sync.Once
