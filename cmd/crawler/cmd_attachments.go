@@ -98,11 +98,7 @@ func runAttachments(ctx context.Context, opts *options, f attachmentsFlags, dir 
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return &usageError{msg: fmt.Sprintf("%s is a file; attachments writes into a directory", dir)}
 	}
-	cfg, err := opts.load()
-	if err != nil {
-		return err
-	}
-	a, err := openArchive(cfg.Archive.Path, true, cfg.Archive.LockTimeout.Std())
+	a, err := opts.readArchive()
 	if err != nil {
 		return err
 	}

@@ -78,11 +78,7 @@ func runRuns(opts *options, f runsFlags, out io.Writer) error {
 	if f.limit < 0 {
 		return &usageError{msg: "runs: --limit must not be negative"}
 	}
-	cfg, err := opts.load()
-	if err != nil {
-		return err
-	}
-	a, err := openArchive(cfg.Archive.Path, true, cfg.Archive.LockTimeout.Std())
+	a, err := opts.readArchive()
 	if err != nil {
 		return err
 	}

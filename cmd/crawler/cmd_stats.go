@@ -27,11 +27,7 @@ articles) and the latest runs.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := opts.load()
-			if err != nil {
-				return err
-			}
-			a, err := openArchive(cfg.Archive.Path, true, cfg.Archive.LockTimeout.Std())
+			a, err := opts.readArchive()
 			if err != nil {
 				return err
 			}

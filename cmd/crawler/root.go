@@ -235,6 +235,16 @@ func openArchive(path string, readOnly bool, lockTimeout time.Duration) (*archiv
 	return openArchiveWith(path, archive.Options{ReadOnly: readOnly, Timeout: lockTimeout})
 }
 
+// readArchive loads the configuration and opens its archive read-only,
+// for the commands that only read it.
+func (o *options) readArchive() (*archive.Archive, error) {
+	cfg, err := o.load()
+	if err != nil {
+		return nil, err
+	}
+	return openArchive(cfg.Archive.Path, true, cfg.Archive.LockTimeout.Std())
+}
+
 // createArchive opens the configured archive for writing, creating it with
 // archive.file_mode if it does not exist.
 func createArchive(c ArchiveConfig) (*archive.Archive, error) {
