@@ -36,12 +36,16 @@ import (
 // regular columns (same URL): their breadcrumb, and ground truth, name their
 // regular column, which wins over the topic that listed them.
 
-// LayoutRednet is the Options.Layout of the rednet CMS site.
-const LayoutRednet = "rednet"
+// Options.Layout values: the classic mix of CMSs (also ""), and the rednet
+// CMS site.
+const (
+	LayoutClassic = "classic"
+	LayoutRednet  = "rednet"
+)
 
 func validLayout(l string) error {
 	switch l {
-	case "", "classic", LayoutRednet:
+	case "", LayoutClassic, LayoutRednet:
 		return nil
 	}
 	return fmt.Errorf("unknown layout %q: use \"classic\" or %q", l, LayoutRednet)

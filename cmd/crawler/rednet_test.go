@@ -105,3 +105,29 @@ func checkRednet(t *testing.T, srv *simsite.Server, cfg, db, run string) {
 	}
 	t.Logf("%s: %d articles (%d in topics), %d records, %d columns, %d attachment files", run, len(truth), topicArticles, len(recs), len(got), files)
 }
+
+// TestDemoRednetLayout runs the demo on the rednet layout: its records
+// are at /content/ addresses, and some are in topics (专题).
+func TestDemoRednetLayout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("demo backfills a simulated site")
+	}
+	db := filepath.Join(t.TempDir(), "demo.db")
+	code, out, errOut := cli(t, "demo", "--layout", "rednet", "--articles", "120", "--show", "0", "-q", "--archive", db, "--addr", closedPort(t))
+	if code != exitOK || !strings.Contains(out, "articles:    120") {
+		t.Fatalf("demo --layout rednet: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "export", "--config", "../../config.yaml", "--archive", db)
+	if code != exitOK || strings.Count(out, `"url":"http://127.0.0.1:`) != 120 || strings.Count(out, "/content/") < 120 || !strings.Contains(out, `专题"`) {
+		t.Errorf("export of the rednet demo: exit %d, %d lines, %d /content/ URLs, topic column %v\n%s",
+			code, strings.Count(out, "\n"), strings.Count(out, "/content/"), strings.Contains(out, `专题"`), errOut)
+	}
+	for _, args := range [][]string{
+		{"demo", "--layout", "hanweb", "--archive", db},
+		{"simsite", "--layout", "hanweb", "--addr", "127.0.0.1:0"},
+	} {
+		if code, _, _ := cli(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		}
+	}
+}
