@@ -14,6 +14,7 @@ const (
 	itemHeading
 	itemImage
 	itemAttach
+	itemAttachRow // a row of an attachment table: head is its number, link the file name; no asset on the header row
 )
 
 // item is one block of an article body.
@@ -34,6 +35,8 @@ func (it item) text() string {
 		return it.head
 	case itemAttach:
 		return it.head + it.link
+	case itemAttachRow:
+		return it.head + " " + it.link
 	}
 	return ""
 }
@@ -209,6 +212,9 @@ func (s *Site) plan(id int, m artMeta) *plan {
 		nAttach = r.between(1, 2)
 	}
 	s.genBody(p, nImages, nAttach, &r)
+	if c.isTopic() {
+		s.addAttachTable(p) // rednet.go
+	}
 	for _, it := range p.items {
 		if it.kind == itemText {
 			p.desc = truncRunes(it.text(), 80)

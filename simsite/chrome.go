@@ -82,8 +82,8 @@ func (s *Site) writeTop(b *strings.Builder, active int, legacy bool) {
  | <a href="javascript:window.external.AddFavorite('http://www.hnredstar.gov.cn/','红星网')">加入收藏</a></td></tr>
 <tr><td height="120" background="/images/top_bg.jpg"><a href="/"><img src="/images/logo.gif" alt="红星网" border="0"></a></td></tr>
 <tr><td class="nav" height="36"><a href="/">首页</a>`)
-		for _, c := range s.cols {
-			w(b, ` | <a href="`, c.dir, `index.html">`, c.name, `</a>`)
+		for _, c := range s.navColumns() {
+			w(b, ` | <a href="`, s.colHref(c), `">`, c.name, `</a>`)
 		}
 		w(b, "</td></tr>\n</table>\n")
 		return
@@ -100,18 +100,22 @@ func (s *Site) writeTop(b *strings.Builder, active int, legacy bool) {
 		w(b, ` class="on"`)
 	}
 	w(b, `><a href="/">首页</a></li>`)
-	for _, c := range s.cols {
+	for _, c := range s.navColumns() {
 		w(b, "\n<li")
 		if c.idx == active {
 			w(b, ` class="on"`)
 		}
-		w(b, `><a href="`, c.dir, `index.html">`, c.name, `</a></li>`)
+		w(b, `><a href="`, s.colHref(c), `">`, c.name, `</a></li>`)
 	}
 	w(b, "\n</ul></div>\n")
 }
 
 // writeFooter writes the footer seen on every page of the real site.
 func (s *Site) writeFooter(b *strings.Builder, path string, legacy bool) {
+	if s.rn != nil {
+		s.rednetFooter(b, path)
+		return
+	}
 	count := strconv.FormatUint(10000000+hashString(s.seed, path)%9000000, 10)
 	if legacy {
 		w(b, `<table width="1000" border="0" align="center" class="bottom"><tr><td align="center">

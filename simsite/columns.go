@@ -11,9 +11,10 @@ import (
 type platform uint8
 
 const (
-	platRednet platform = iota // /c/2024/01/29/123456.html, 123456_2.html
-	platTRS                    // /col/slug/202401/t20240129_123456.html, t…_1.html
-	platHanweb                 // /art/2024/1/29/art_1229_123456.html, art_…_2.html
+	platRednet  platform = iota // /c/2024/01/29/123456.html, 123456_2.html
+	platTRS                     // /col/slug/202401/t20240129_123456.html, t…_1.html
+	platHanweb                  // /art/2024/1/29/art_1229_123456.html, art_…_2.html
+	platChannel                 // rednet layout: /content/2024/01/29/123456.html or /content/7801/45/123456.html
 )
 
 // pagerStyle is how a column's list is paginated.
@@ -84,7 +85,10 @@ type column struct {
 	perPage  int
 	hanwebID int
 	unitID   int
-	dir      string // "/c/slug/", "/col/slug/", "/col/col1229/"
+	dir      string // "/c/slug/", "/col/slug/", "/col/col1229/"; "/channel/" or "/topic/N/" in the rednet layout
+	channel  int    // rednet layout: the channel ID in /channel/ID.html and /content/ID/NN/…
+	topicNo  int    // rednet layout: N of /topic/N/index.html for a topic (专题), else 0
+	variant  int    // rednet layout: which list markup the column uses
 	weight   float64
 	items    []uint32 // id<<1 | copy, oldest first; guarded by Site.mu
 }
@@ -108,6 +112,10 @@ var columnBank = []struct {
 }
 
 func (s *Site) buildColumns(n int) {
+	if s.rn != nil {
+		s.buildRednetColumns(n)
+		return
+	}
 	r := newRNG(s.seed, tagColumns)
 	order := make([]int, len(columnBank)-1)
 	for i := range order {
@@ -222,6 +230,9 @@ func (s *Site) buildColumns(n int) {
 
 // listPath returns the path of page n (0-based) of column c's list.
 func (c *column) listPath(n int) string {
+	if c.plat == platChannel {
+		return c.rednetListPath(n)
+	}
 	if n == 0 {
 		return c.dir + "index.html"
 	}
@@ -259,6 +270,9 @@ func pad2(b *strings.Builder, n int) {
 // articlePath returns the path of page pg (0-based) of copy of article id.
 func (s *Site) articlePath(id int, m artMeta, copy, pg int) string {
 	c := s.cols[m.colOf(copy)]
+	if c.plat == platChannel {
+		return s.rednetArticlePath(id, m, c, copy, pg)
+	}
 	t := minuteTime(m.minute)
 	y, mo, d := t.Date()
 	doc := strconv.Itoa(s.docID(id, copy))

@@ -19,6 +19,13 @@
 //	ids := srv.Revise(2)       // one sentence changed in 2 recent articles, same URLs
 //	srv.Requests(), srv.Violations(), srv.Faults()
 //
+// Options.Layout "rednet" serves the site as the rednet CMS serves 红星网 at
+// www.hxw.gov.cn instead: /channel/ID.html lists, /content/… articles,
+// /topic/N/index.html topics (专题) that are columns of their own, with
+// attachment tables; see rednet.go for its URLs and traits. The rest of
+// this comment describes the default ("classic") layout; traps, faults,
+// the old /news/ addresses and the ground truth are the same in both.
+//
 // Options.RedesignAfter imitates a template change: the articles with a
 // higher ID state no source (ground truth included), the older ones are
 // served as before; see redesign.go.

@@ -60,6 +60,9 @@ func (s *Site) route(wr http.ResponseWriter, r *http.Request) {
 	}
 	rc := &reqCtx{host: r.Host, port: port}
 	path := r.URL.Path
+	if s.rn != nil && s.routeRednet(wr, r, rc) {
+		return
+	}
 	switch {
 	case path == "/robots.txt":
 		s.send(wr, r, http.StatusOK, "text/plain; charset=utf-8", []byte(s.robots()))

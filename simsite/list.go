@@ -77,7 +77,7 @@ func (s *Site) renderList(b *strings.Builder, c *column, n int) charsetDecl {
 	if c.plat == platTRS {
 		sep = "＞"
 	}
-	s.writeCrumb(b, "crumb", "当前位置：", sep, "/", c, c.dir+"index.html", "")
+	s.writeCrumb(b, "crumb", "当前位置：", sep, "/", c, s.colHref(c), "")
 	w(b, `<div class="list-title"><span>`, c.name, "</span></div>\n")
 
 	switch c.style {

@@ -126,14 +126,17 @@ func (s *Site) renderHome(b *strings.Builder, rc *reqCtx) {
 		w(b, `<li><a href="`, s.articlePath(id, m, 0, 0), `" target="_blank">`, esc(t), `</a><span>`, minuteTime(m.minute).Format("01-02"), "</span></li>\n")
 	}
 	w(b, "</ul>\n</div>\n")
-	for _, c := range s.cols {
-		w(b, `<div class="col-block"><div class="hd"><span>`, c.name, `</span><a href="`, c.dir, `index.html" class="more">更多&gt;&gt;</a></div>`+"\n<ul>\n")
+	for _, c := range s.navColumns() {
+		w(b, `<div class="col-block"><div class="hd"><span>`, c.name, `</span><a href="`, s.colHref(c), `" class="more">更多&gt;&gt;</a></div>`+"\n<ul>\n")
 		for _, e := range s.entries(s.colItems(c), 0, 6) {
 			w(b, `<li><a href="`, e.path, `" target="_blank" title="`, esc(e.title), `">`, esc(shortTitle(e.title, 22)), `</a><span>`, e.date, "</span></li>\n")
 		}
 		w(b, "</ul>\n</div>\n")
 	}
 	w(b, `<div class="zt-block"><div class="hd"><span>专题专栏</span></div>`+"\n<ul>\n")
+	for _, c := range s.topics() {
+		w(b, `<li><a href="`, s.colHref(c), `" target="_blank">`, c.name, "</a></li>\n")
+	}
 	for _, ch := range s.challenges {
 		w(b, `<li><a href="`, ch.path, `" target="_blank">`, ch.name, "</a></li>\n")
 	}
@@ -276,7 +279,7 @@ func (s *Site) serveStatic(wr http.ResponseWriter, r *http.Request) bool {
 		s.pageStart(&b, "网站地图_红星网")
 		w(&b, `<div class="w1200 sitemap"><h2>网站地图</h2><ul>`+"\n")
 		for _, c := range s.cols {
-			w(&b, `<li><a href="`, c.dir, `index.html">`, c.name, "</a></li>\n")
+			w(&b, `<li><a href="`, s.colHref(c), `">`, c.name, "</a></li>\n")
 		}
 		w(&b, "</ul>\n</div>\n")
 		s.pageEnd(&b, path)

@@ -168,8 +168,21 @@ func (a *artPage) editorLine(open, close string) string {
 }
 
 func (a *artPage) bodyItems(b *strings.Builder, text, heading func(string) string, image, attach func(href, pre, link string) string) {
-	for _, it := range a.p.pageItems(a.pg) {
+	items := a.p.pageItems(a.pg)
+	for i, it := range items {
 		switch it.kind {
+		case itemAttachRow:
+			if i == 0 || items[i-1].kind != itemAttachRow {
+				w(b, `<table class="fj_table" border="1" cellspacing="0" cellpadding="4" width="100%">`+"\n")
+			}
+			if it.asset == "" {
+				w(b, "<tr><th>", esc(it.head), "</th><th>", esc(it.link), "</th></tr>\n")
+			} else {
+				w(b, `<tr><td align="center">`, esc(it.head), `</td><td><a href="`, a.ref(it.asset), `" target="_blank">`, esc(it.link), "</a></td></tr>\n")
+			}
+			if i == len(items)-1 || items[i+1].kind != itemAttachRow {
+				w(b, "</table>\n")
+			}
 		case itemText:
 			w(b, text(esc(it.text())))
 		case itemHeading:
@@ -200,7 +213,7 @@ func (a *artPage) rednet(b *strings.Builder) {
 	a.s.writeTop(b, c.idx, false)
 	w(b, `<div class="w1200 main">`+"\n")
 	sep := []string{" &gt; ", " > ", "＞"}[p.id%3]
-	a.s.writeCrumb(b, "crumb", "当前位置：", sep, "/", c, c.dir+"index.html", "正文")
+	a.s.writeCrumb(b, "crumb", "当前位置：", sep, "/", c, a.s.colHref(c), "正文")
 	w(b, `<div class="article">
 <div class="article-title"><h1>`, esc(p.title), `</h1></div>
 <div class="article-info">`)
@@ -248,7 +261,7 @@ func (a *artPage) modern(b *strings.Builder) {
 		sep = " &gt;&gt; "
 	}
 	w(b, `<main class="container">`+"\n")
-	a.s.writeCrumb(b, "position", "您现在的位置：", sep, "/", c, c.dir+"index.html", "")
+	a.s.writeCrumb(b, "position", "您现在的位置：", sep, "/", c, a.s.colHref(c), "")
 	w(b, `<article class="detail">
 <h2 class="detail-title">`, esc(p.title), `</h2>
 <div class="detail-meta">`)
@@ -306,7 +319,7 @@ func (a *artPage) trs(b *strings.Builder) {
 `, commonHeadJS, createPageJS, "</head>\n<body>\n")
 	a.s.writeTop(b, c.idx, false)
 	w(b, `<div class="xl-main w1200">`+"\n")
-	a.s.writeCrumb(b, "location", "当前位置：", "＞", relPath(a.dir, "/"), c, relPath(a.dir, c.dir+"index.html"), "")
+	a.s.writeCrumb(b, "location", "当前位置：", "＞", relPath(a.dir, "/"), c, relPath(a.dir, a.s.colHref(c)), "")
 	w(b, `<div class="xl-title"><h1>`, esc(p.title), `</h1></div>
 <div class="xl-info">`)
 	layout := p.dateFmt
@@ -365,7 +378,7 @@ func (a *artPage) legacy(b *strings.Builder) {
 `, commonHeadJS, createPageJS, "</head>\n<body topmargin=\"0\" leftmargin=\"0\">\n")
 	a.s.writeTop(b, c.idx, true)
 	w(b, `<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="wz"><tr><td>`)
-	w(b, `您现在的位置：<a href="`, relPath(a.dir, "/"), `">首页</a>&nbsp;&gt;&gt;&nbsp;<a href="`, relPath(a.dir, c.dir+"index.html"), `">`, c.name, `</a>&nbsp;&gt;&gt;&nbsp;正文`)
+	w(b, `您现在的位置：<a href="`, relPath(a.dir, "/"), `">首页</a>&nbsp;&gt;&gt;&nbsp;<a href="`, relPath(a.dir, a.s.colHref(c)), `">`, c.name, `</a>&nbsp;&gt;&gt;&nbsp;正文`)
 	w(b, `</td></tr></table>
 <table width="1000" border="0" align="center" cellpadding="0" cellspacing="0" class="nr">
 <tr><td class="bt" align="center" height="60"><font size="5"><b>`, esc(p.title), `</b></font></td></tr>
@@ -417,7 +430,7 @@ func (a *artPage) hanweb(b *strings.Builder) {
 `, commonHeadJS, "</head>\n<body>\n")
 	a.s.writeTop(b, c.idx, false)
 	w(b, `<div class="main w1200">`+"\n")
-	a.s.writeCrumb(b, "bt-position", "当前位置：", " &gt; ", "/", c, c.dir+"index.html", "")
+	a.s.writeCrumb(b, "bt-position", "当前位置：", " &gt; ", "/", c, a.s.colHref(c), "")
 	w(b, `<div class="main-box">
 <div class="title">`, esc(p.title), `</div>
 <div class="main-fbxx"><span>发布日期：`, a.t.Format("2006-01-02"), `</span>

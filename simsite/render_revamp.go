@@ -33,7 +33,7 @@ func (a *artPage) detail(b *strings.Builder) {
 	a.s.writeTop(b, c.idx, false)
 	doc := strconv.Itoa(a.s.docID(p.id, a.copy))
 	w(b, `<div class="w1200 clearfix"><div class="detail_left fl">`+"\n")
-	a.s.writeCrumb(b, "detail_crumb m_b_25", "位置：", " &gt; ", "/", c, c.dir+"index.html", "")
+	a.s.writeCrumb(b, "detail_crumb m_b_25", "位置：", " &gt; ", "/", c, a.s.colHref(c), "")
 	w(b, `<h1 class="detail_title">`, esc(p.title), "</h1>\n")
 	dateEl := `<span class="pubdate p_l_25">` + a.date(p.dateFmt) + `</span>`
 	if p.id%2 == 1 {
@@ -108,7 +108,7 @@ func (a *artPage) gov(b *strings.Builder) {
 `, commonHeadJS, createPageJS, "</head>\n<body>\n")
 	a.s.writeTop(b, c.idx, false)
 	w(b, `<div class="detail-wrap w1200">`+"\n")
-	a.s.writeCrumb(b, "detail-crumb", "当前位置：", " &gt; ", relPath(a.dir, "/"), c, relPath(a.dir, c.dir+"index.html"), "")
+	a.s.writeCrumb(b, "detail-crumb", "当前位置：", " &gt; ", relPath(a.dir, "/"), c, relPath(a.dir, a.s.colHref(c)), "")
 	w(b, `<div class="detail-article">
 <!-- Title -->
 <div class="detail-article-title">
@@ -189,7 +189,7 @@ func (a *artPage) vsb(b *strings.Builder) {
 	w(b, `<table width="1000" border="0" align="center" cellpadding="0" cellspacing="0">
 <tr><td width="220" valign="top" class="left-nav"><div class="lanmu">`, c.name, `</div></td>
 <td valign="top"><table width="96%" border="0" align="center" cellpadding="0" cellspacing="0">
-<tr><td class="dqwz">当前位置: <a href="/">首页</a> &gt;&gt; <a href="`, c.dir, `index.html">`, c.name, `</a> &gt;&gt; 正文</td></tr>
+<tr><td class="dqwz">当前位置: <a href="/">首页</a> &gt;&gt; <a href="`, a.s.colHref(c), `">`, c.name, `</a> &gt;&gt; 正文</td></tr>
 <tr><td height="6"><hr align="left" width="40%" size="2" color="#FF0000"></td></tr>
 <tr><td height="50" align="center"><span class="titlestyle`, strconv.Itoa(c.unitID%10000), `">
 `, esc(p.title), `

@@ -22,6 +22,7 @@ const (
 	tagSpam
 	tagSearch
 	tagSubtitle
+	tagRednet
 )
 
 func mix64(x uint64) uint64 {

@@ -24,6 +24,9 @@ func Start(opts Options) (*Server, error) {
 	if err := opts.Faults.validate(); err != nil {
 		return nil, err
 	}
+	if err := validLayout(opts.Layout); err != nil {
+		return nil, err
+	}
 	addr := opts.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"

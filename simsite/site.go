@@ -25,6 +25,12 @@ type Options struct {
 	// redesigned skin that states no source; see redesign.go.
 	RedesignAfter int
 
+	// Layout is the URL scheme and page family of the site: "" (or
+	// "classic") for the mix of CMSs described in doc.go, "rednet" for the
+	// rednet CMS of www.hxw.gov.cn: /channel/ID.html columns, /content/…
+	// articles and /topic/N/index.html topics; see rednet.go.
+	Layout string
+
 	// Addr is the address Start listens on; "" means 127.0.0.1 on a free
 	// port. A fixed port gives the site the same URLs from run to run.
 	Addr string
@@ -64,9 +70,10 @@ type Site struct {
 	transient  map[string]bool // request URIs that fail once with 503
 	slow       map[string]bool // request URIs answered after slowDelay
 	challenges []challenge
-	ownHost    string      // host:port the site is served on; set by Server before serving
-	faults     *faultState // nil when Options.Faults.Rate is 0
-	redesign   int         // Options.RedesignAfter
+	ownHost    string       // host:port the site is served on; set by Server before serving
+	faults     *faultState  // nil when Options.Faults.Rate is 0
+	redesign   int          // Options.RedesignAfter
+	rn         *rednetState // nil unless Options.Layout is "rednet"
 
 	mu       sync.RWMutex
 	arts     []artMeta // index id-1
@@ -125,6 +132,9 @@ func New(opts Options) *Site {
 	if err := opts.Faults.validate(); err != nil {
 		panic("simsite: " + err.Error())
 	}
+	if err := validLayout(opts.Layout); err != nil {
+		panic("simsite: " + err.Error())
+	}
 	if opts.Seed == 0 {
 		opts.Seed = 1
 	}
@@ -149,6 +159,9 @@ func New(opts Options) *Site {
 		redesign:   max(opts.RedesignAfter, 0),
 	}
 	s.faults = newFaultState(opts.Faults, opts.Seed)
+	if opts.Layout == LayoutRednet {
+		s.rn = &rednetState{byChannel: map[int]*column{}, byTopic: map[int]*column{}}
+	}
 	s.buildColumns(opts.Columns)
 	n := opts.Articles
 	s.arts = make([]artMeta, 0, n)
@@ -182,7 +195,7 @@ func (s *Site) appendArticle(id, w int) {
 	if r.chance(0.03) {
 		var cands []*column
 		for _, o := range s.cols {
-			if o != c && o.gbk == c.gbk {
+			if o != c && o.gbk == c.gbk && !o.isTopic() && !c.isTopic() {
 				cands = append(cands, o)
 			}
 		}
@@ -196,6 +209,9 @@ func (s *Site) appendArticle(id, w int) {
 	if m.col2 != noCol {
 		c2 := s.cols[m.col2]
 		c2.items = append(c2.items, uint32(id)<<1|1)
+	}
+	if s.rn != nil {
+		s.crossList(id, c)
 	}
 }
 
@@ -217,7 +233,9 @@ func (s *Site) pickColumn(r *rng) *column {
 // Handler returns the handler serving the site.
 func (s *Site) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 
-// ColumnNames returns the names of the columns in navigation order.
+// ColumnNames returns the names of the columns in navigation order, then
+// those of the topics (专题) of the rednet layout, which are columns of
+// their own.
 func (s *Site) ColumnNames() []string {
 	names := make([]string, len(s.cols))
 	for i, c := range s.cols {
@@ -350,8 +368,10 @@ func (s *Site) Article(base string, id int) (Article, bool) {
 		case itemImage:
 			a.Images = append(a.Images, base+it.asset)
 			continue
-		case itemAttach:
-			a.Attachments = append(a.Attachments, base+it.asset)
+		case itemAttach, itemAttachRow:
+			if it.asset != "" { // not a table's header row
+				a.Attachments = append(a.Attachments, base+it.asset)
+			}
 		}
 		if body.Len() > 0 {
 			body.WriteByte('\n')

@@ -23,6 +23,7 @@ type demoFlags struct {
 	seed     int64
 	show     int
 	addr     string
+	layout   string
 }
 
 // Where the demo keeps what it made, unless told otherwise: a fixed
@@ -50,6 +51,11 @@ are the same each time: a second demo into the same archive finds every
 article unchanged, and a demo stopped with Ctrl-C resumes when run again.
 If the port is taken, a free one is used and the records of that run are
 new aliases of the earlier ones.
+
+--layout rednet serves the site as the rednet CMS does at www.hxw.gov.cn
+(/channel/ID.html lists, /content/… articles, /topic/N/index.html topics
+with attachment tables); its URLs differ from the classic layout's, so give
+it its own --archive.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -60,6 +66,7 @@ new aliases of the earlier ones.
 	cmd.Flags().Int64Var(&f.seed, "seed", 1, "seed of the simulated site")
 	cmd.Flags().IntVar(&f.show, "show", 3, "number of records to print (0 for none)")
 	cmd.Flags().StringVar(&f.addr, "addr", demoAddr, "`ADDR` the simulated site listens on")
+	cmd.Flags().StringVar(&f.layout, "layout", simsite.LayoutClassic, "`LAYOUT` of the simulated site: classic or rednet")
 	return cmd
 }
 
@@ -70,14 +77,19 @@ func runDemo(ctx context.Context, opts *options, f demoFlags, out io.Writer) err
 	if f.show < 0 {
 		return &usageError{msg: "demo: --show must not be negative"}
 	}
+	if f.layout != simsite.LayoutClassic && f.layout != simsite.LayoutRednet {
+		return &usageError{msg: fmt.Sprintf("demo: --layout %q: expected classic or rednet", f.layout)}
+	}
 	log, err := opts.logger()
 	if err != nil {
 		return err
 	}
-	srv, err := simsite.Start(simsite.Options{Seed: f.seed, Articles: f.articles, Addr: f.addr})
+	siteOpts := simsite.Options{Seed: f.seed, Articles: f.articles, Layout: f.layout, Addr: f.addr}
+	srv, err := simsite.Start(siteOpts)
 	if err != nil && f.addr == demoAddr {
 		log.Warn("the demo's usual port is taken; using a free one, so this run's records are new aliases of any earlier demo's", "addr", f.addr, "err", err)
-		srv, err = simsite.Start(simsite.Options{Seed: f.seed, Articles: f.articles})
+		siteOpts.Addr = ""
+		srv, err = simsite.Start(siteOpts)
 	}
 	if err != nil {
 		return fmt.Errorf("start the simulated site: %w; choose another address with --addr", err)

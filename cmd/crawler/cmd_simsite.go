@@ -21,6 +21,7 @@ type simsiteFlags struct {
 	seed         int64
 	publishEvery time.Duration
 	writeConfig  string
+	layout       string
 }
 
 func newSimsiteCommand(opts *options) *cobra.Command {
@@ -38,6 +39,11 @@ the machine.
 
 With --publish-every DURATION a new article appears on top of its column
 that often, so that crawl and schedule find something new.
+
+With --layout rednet the site is served as the rednet CMS serves 红星网 at
+www.hxw.gov.cn: /channel/ID.html column lists (pages /channel/ID_2.html …),
+articles at /content/YYYY/MM/DD/ID.html and /content/N/NN/ID.html, and
+/topic/N/index.html topics (专题) with their own lists and attachment tables.
 `,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -49,6 +55,7 @@ that often, so that crawl and schedule find something new.
 	cmd.Flags().Int64Var(&f.seed, "seed", 1, "seed of the simulated site")
 	cmd.Flags().DurationVar(&f.publishEvery, "publish-every", 0, "publish a new article every `DURATION` (e.g. 30s); 0 never")
 	cmd.Flags().StringVar(&f.writeConfig, "write-config", "", "also write the configuration to `FILE`")
+	cmd.Flags().StringVar(&f.layout, "layout", simsite.LayoutClassic, "`LAYOUT` of the simulated site: classic or rednet")
 	return cmd
 }
 
@@ -61,6 +68,8 @@ func runSimsite(ctx context.Context, opts *options, f simsiteFlags, out io.Write
 		return &usageError{msg: "simsite: --articles must be at least 1"}
 	case f.publishEvery < 0:
 		return &usageError{msg: "simsite: --publish-every must not be negative"}
+	case f.layout != simsite.LayoutClassic && f.layout != simsite.LayoutRednet:
+		return &usageError{msg: fmt.Sprintf("simsite: --layout %q: expected classic or rednet", f.layout)}
 	}
 	log, err := opts.logger()
 	if err != nil {
@@ -73,7 +82,7 @@ func runSimsite(ctx context.Context, opts *options, f simsiteFlags, out io.Write
 	if err != nil {
 		return fmt.Errorf("simsite: %w; pick another address with --addr 127.0.0.1:PORT", err)
 	}
-	site := simsite.New(simsite.Options{Seed: f.seed, Articles: f.articles})
+	site := simsite.New(simsite.Options{Seed: f.seed, Articles: f.articles, Layout: f.layout})
 	srv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: newStdLogger(log)}
 	done := make(chan error, 1)
@@ -88,7 +97,7 @@ func runSimsite(ctx context.Context, opts *options, f simsiteFlags, out io.Write
 			return fmt.Errorf("simsite: --write-config: %w", err)
 		}
 	}
-	fmt.Fprintf(out, "simulated site with %d articles (seed %d) at %s/ (Ctrl-C stops it)\n\n", f.articles, f.seed, base)
+	fmt.Fprintf(out, "simulated site with %d articles (seed %d, %s layout) at %s/ (Ctrl-C stops it)\n\n", f.articles, f.seed, f.layout, base)
 	if file != "" {
 		fmt.Fprintf(out, "Its configuration, written to %s:\n\n%s\n", file, cfg)
 	} else {
