@@ -423,6 +423,13 @@ func TestLooksLikeArticle(t *testing.T) {
 		"https://www.hnredstar.gov.cn/col/col1229/index.html":                 false,
 		"https://www.hnredstar.gov.cn/c/rcfw/index_2.html":                    false,
 		"https://www.hnredstar.gov.cn/about.html":                             false,
+		// Lists numbered like articles (rednet channels, node pages).
+		"https://www.hxw.gov.cn/channel/12345.html":             false,
+		"https://www.hxw.gov.cn/channel/12345_2.html":           false,
+		"https://www.hxw.gov.cn/topic/12/index.html":            false,
+		"https://www.hxw.gov.cn/node_123456.htm":                false,
+		"https://www.hxw.gov.cn/content/2012/10/08/392183.html": true,
+		"https://www.hxw.gov.cn/content/1234/56/392183.html":    true,
 	} {
 		if got := looksLikeArticle(u); got != want {
 			t.Errorf("looksLikeArticle(%s) = %v, want %v", u, got, want)

@@ -176,10 +176,15 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 // number as the file name.
 var articleURL = regexp.MustCompile(`/(19|20)\d{2}([-/]?[01]\d)([-/]?[0-3]\d)?/|/t(19|20)\d{6}_\d+|/(art_\d+_)?\d{5,}(_\d+)?\.s?html?$`)
 
+// listURL matches addresses CMSs give lists whatever their number:
+// /channel/12345.html (rednet), /node_12345.htm, /list_12345.html,
+// /topic/12/index.html, /zt/….
+var listURL = regexp.MustCompile(`(?i)/(channels?|columns?|lists?|nodes?|topics?|zt|special)/|/(node|list|channel|column)_?\d+\.s?html?$`)
+
 // looksLikeArticle reports whether u has the shape of an article address.
 func looksLikeArticle(u string) bool {
 	if p, err := url.Parse(u); err == nil {
-		return articleURL.MatchString(p.Path)
+		return articleURL.MatchString(p.Path) && !listURL.MatchString(p.Path)
 	}
 	return false
 }
