@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -345,9 +346,16 @@ func (x *extraction) load(ctx context.Context, input string) (body []byte, conte
 		if err != nil {
 			return nil, "", fmt.Errorf("%s: not a gzip file: %w", input, err)
 		}
-		if body, err = io.ReadAll(io.LimitReader(zr, x.co.MaxBodyBytes+1)); err != nil {
+		// A gzip file ends with the size of what it holds (mod 2^32):
+		// reading into a buffer of that size copies the page once.
+		var buf bytes.Buffer
+		if n := len(body); n >= 4 {
+			buf.Grow(int(min(int64(binary.LittleEndian.Uint32(body[n-4:])), x.co.MaxBodyBytes) + bytes.MinRead))
+		}
+		if _, err = buf.ReadFrom(io.LimitReader(zr, x.co.MaxBodyBytes+1)); err != nil {
 			return nil, "", fmt.Errorf("%s: %w", input, err)
 		}
+		body = buf.Bytes()
 		if int64(len(body)) > x.co.MaxBodyBytes {
 			return nil, "", fmt.Errorf("%s: larger than crawl.max_body_bytes once decompressed", input)
 		}
