@@ -14,8 +14,9 @@ import (
 // serveMain is the child process that serves the simulated site. It prints
 // "URL COLUMNS" on its first line, then answers commands on stdin, one a
 // line: "publish K" (prints how many pages the new articles have, every
-// page of every copy), "requests" (prints the count served so far). It stops at the end of stdin. The commands go over the pipe, so
-// they never count as requests.
+// page of every copy, and how many distinct attachment files they link),
+// "requests" (prints the count served so far). It stops at the end of
+// stdin. The commands go over the pipe, so they never count as requests.
 func serveMain(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	n := fs.Int("n", 10000, "articles")
@@ -42,14 +43,17 @@ func serveMain(args []string) error {
 			}
 			before := srv.Site.Len()
 			srv.Publish(k)
-			pages := 0
+			pages, files := 0, map[string]bool{}
 			for id := before + 1; id <= srv.Site.Len(); id++ {
 				a, _ := srv.Article(id)
 				for _, p := range a.PageURLs {
 					pages += len(p)
 				}
+				for _, f := range a.Attachments {
+					files[f] = true
+				}
 			}
-			fmt.Fprintln(out, pages)
+			fmt.Fprintln(out, pages, len(files))
 		case len(f) == 1 && f[0] == "requests":
 			fmt.Fprintln(out, srv.Requests())
 		default:
