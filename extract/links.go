@@ -32,6 +32,11 @@ type Links struct {
 	// ArticlePages are an article's other pages in order (pages 2..N when
 	// read from the first page).
 	ArticlePages []string `json:"article_pages,omitempty"`
+	// Files are a list page's links to attachment files (.pdf, .xlsx …, as
+	// for an article's attachments) anywhere in its main area, such as a
+	// topic page's table of 附件; links in navigation, header and footer
+	// regions are left out. Absolute, deduplicated, in page order.
+	Files []string `json:"files,omitempty"`
 	// Other is every other http(s) link on the page: absolute, without
 	// fragment, deduplicated, in page order.
 	Other []string `json:"other,omitempty"`
@@ -63,6 +68,13 @@ func (e *Extractor) Links(p *Page) Links {
 		}
 		for _, u := range r.pager.pages {
 			add(&l.Pagination, u)
+		}
+		for i := range r.a.segs {
+			if s := &r.a.segs[i]; !s.neg {
+				for _, u := range attachmentsOf(p, s) {
+					add(&l.Files, u)
+				}
+			}
 		}
 	case ArticlePage:
 		l.Column = r.column
