@@ -32,12 +32,26 @@ type PageFiles struct {
 // a file once offered on a page stays tied to it. It reports the files
 // that were new to the page. URLs that do not canonicalise are skipped.
 func (a *Archive) AddPageFiles(pageURL string, files []string) ([]string, error) {
-	page, err := canon.URL(pageURL)
+	var added []string
+	err := a.update(func(tx *bolt.Tx) error {
+		var err error
+		added, err = addPageFiles(tx, PageFiles{Page: pageURL, Files: files})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("page files of %s: %w", pageURL, err)
 	}
+	return added, nil
+}
+
+// addPageFiles is AddPageFiles within tx.
+func addPageFiles(tx *bolt.Tx, pf PageFiles) ([]string, error) {
+	page, err := canon.URL(pf.Page)
+	if err != nil {
+		return nil, err
+	}
 	var add []string
-	for _, f := range files {
+	for _, f := range pf.Files {
 		if u, err := canon.URL(f); err == nil && !slices.Contains(add, u) {
 			add = append(add, u)
 		}
@@ -45,33 +59,26 @@ func (a *Archive) AddPageFiles(pageURL string, files []string) ([]string, error)
 	if len(add) == 0 {
 		return nil, nil
 	}
-	var added []string
-	err = a.update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketPageFiles)
-		if err != nil {
-			return err
-		}
-		var have []string
-		if v := b.Get([]byte(page)); v != nil {
-			if have, err = decodePageFiles(page, v); err != nil {
-				return err
-			}
-		}
-		added = added[:0]
-		for _, u := range add {
-			if !slices.Contains(have, u) {
-				added = append(added, u)
-			}
-		}
-		if len(added) == 0 {
-			return nil
-		}
-		return b.Put([]byte(page), appendPageFiles(nil, append(have, added...)))
-	})
+	b, err := tx.CreateBucketIfNotExists(bucketPageFiles)
 	if err != nil {
-		return nil, fmt.Errorf("page files of %s: %w", page, err)
+		return nil, err
 	}
-	return added, nil
+	var have []string
+	if v := b.Get([]byte(page)); v != nil {
+		if have, err = decodePageFiles(page, v); err != nil {
+			return nil, err
+		}
+	}
+	var added []string
+	for _, u := range add {
+		if !slices.Contains(have, u) {
+			added = append(added, u)
+		}
+	}
+	if len(added) == 0 {
+		return nil, nil
+	}
+	return added, b.Put([]byte(page), appendPageFiles(nil, append(have, added...)))
 }
 
 // PageFiles returns the files recorded for the page at pageURL (none if
