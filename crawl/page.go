@@ -164,6 +164,7 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 			return cr.challengedAs(e, resp, sys)
 		}
 		e.Found = foundOther
+		s.files = cr.listPageFiles(pageURL, links.Files)
 		// A cron run looks for new columns from the start pages only;
 		// related-article and navigation links elsewhere lead to old pages.
 		if cr.opts.Mode == Backfill || e.Via == viaStart {
@@ -174,7 +175,8 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 	return s
 }
 
-// listPageFiles returns the files of the list page at pageURL that may
+// listPageFiles returns the files of the list page (or other page that is
+// not an article, such as a topic page of a few items) at pageURL that may
 // be fetched (same host rules as an article's attachments) under the
 // page's key, and notes them for this run's file pass; nil if none.
 func (cr *crawler) listPageFiles(pageURL string, files []string) *archive.PageFiles {

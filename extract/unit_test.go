@@ -529,4 +529,13 @@ func TestLinksFiles(t *testing.T) {
 	if len(l.Articles) != 10 {
 		t.Errorf("%d articles, want 10", len(l.Articles))
 	}
+
+	// A topic of two items is too short to be a list; its files count.
+	short := strings.Replace(page, items.String(), `<li><a href="/content/2024/01/01/123400.html">关于公布考试录用公务员名单的公告</a></li>`, 1)
+	if p, err = Parse([]byte(short), "", "http://www.x.cn/topic/118/index.html"); err != nil {
+		t.Fatal(err)
+	}
+	if l = e.Links(p); l.Kind == ArticlePage || !slices.Equal(l.Files, want) {
+		t.Errorf("short topic page: kind %v, Files %v", l.Kind, l.Files)
+	}
 }
