@@ -188,10 +188,16 @@
 //	          2, uvarint length and a zstd frame of them (no dictionary),
 //	          whichever is smaller. One per distinct content that a stored
 //	          files entry names.
+//	pagefiles canonical URL of a list page → format 1, list of the
+//	          canonical URLs of the files the page links (a topic's table of
+//	          attachments), in the order first seen. Files are only added:
+//	          one offered on a page once stays tied to it. A listed file has
+//	          a files entry once the crawler tried it. (pagefiles.go)
 //
 // files and blobs came within schema 2 and are created by the first
-// PutFile: an archive without them has no attachments, readers treat
-// them as empty, and crawlers older than them ignore them.
+// PutFile, pagefiles (later, same schema) by the first AddPageFiles: an
+// archive without them has no attachments, readers treat them as empty,
+// and crawlers older than them ignore them.
 //
 // Verify checks every arrow above in both directions where it has one,
 // and that every blob's bytes hash to its key.

@@ -37,6 +37,8 @@ type Step struct {
 	Update []FrontierEntry
 	// State sets keys of the state bucket (nil value deletes).
 	State map[string][]byte
+	// PageFiles records the files list pages link, as AddPageFiles.
+	PageFiles []PageFiles
 }
 
 // Commit applies s to the frontier called name and returns the outcome of
@@ -86,6 +88,11 @@ func (a *Archive) Commit(ctx context.Context, name string, s Step) ([]Outcome, e
 		for _, e := range s.Update {
 			if err := pending.Put([]byte(e.Key), e.Value); err != nil {
 				return err
+			}
+		}
+		for _, pf := range s.PageFiles {
+			if _, err := addPageFiles(tx, pf); err != nil {
+				return fmt.Errorf("page files of %s: %w", pf.Page, err)
 			}
 		}
 		st := tx.Bucket(bucketState)

@@ -37,6 +37,13 @@ type Filter struct {
 	Distinct bool
 }
 
+// All reports whether f selects every record (Distinct aside): no time,
+// column or change bounds. Exports add what belongs to no article, such
+// as the files of list pages (PageFiles), only then.
+func (f Filter) All() bool {
+	return f.Since.IsZero() && f.Until.IsZero() && len(f.Columns) == 0 && f.ChangedSince.IsZero()
+}
+
 // bounds returns the bytime key range [start, end) for f; nil means open.
 // With a filter, records without a publication time are left out.
 func (f Filter) bounds() (start, end []byte) {

@@ -146,6 +146,10 @@ type Stats struct {
 	// size, and their size in the archive.
 	Files, FilesTooLarge, FilesFailed, Blobs int
 	BlobBytes, BlobStoredBytes               int64
+	// FilePages counts the list pages that link files of their own
+	// (PageFiles), PageFiles the distinct files they link, and
+	// PageFilesStored those of them whose bytes the archive holds.
+	FilePages, PageFiles, PageFilesStored int
 }
 
 // Stats walks the archive and counts its contents.
@@ -183,6 +187,9 @@ func (a *Archive) Stats() (Stats, error) {
 			return err
 		}
 		if err := fileStats(tx, &s); err != nil {
+			return err
+		}
+		if err := pageFileStats(tx, &s); err != nil {
 			return err
 		}
 		if k, v := tx.Bucket(bucketRuns).Cursor().Last(); k != nil {

@@ -153,7 +153,7 @@ func (v *verifier) run() error {
 		v.add(string(bucketMeta), "", "%v", err)
 		return nil // buckets may be missing; nothing else is safe to walk
 	}
-	steps := []func() error{v.records, v.orphans, v.urls, v.hashes, v.bytime, v.runs, v.files}
+	steps := []func() error{v.records, v.orphans, v.urls, v.hashes, v.bytime, v.runs, v.files, v.pageFiles}
 	if schemaOf(v.tx) >= 2 {
 		steps = append(steps, v.changes, v.rawFrom)
 	}

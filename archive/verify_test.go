@@ -80,6 +80,27 @@ func TestVerify(t *testing.T) {
 		{"header corrupt", func(tx *bolt.Tx) error {
 			return tx.Bucket(bucketArticles).Put(idKey(2), []byte{headerFormat, 0x80})
 		}, "articles"},
+		{"page files corrupt", func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists(bucketPageFiles)
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("http://example.com/topic/1/index.html"), []byte{pageFilesFormat, 5})
+		}, "pagefiles"},
+		{"page files not canonical", func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists(bucketPageFiles)
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("http://example.com/topic/1/index.html"), appendPageFiles(nil, []string{"HTTP://example.com/a.pdf#x"}))
+		}, "pagefiles"},
+		{"page files listed twice", func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists(bucketPageFiles)
+			if err != nil {
+				return err
+			}
+			return b.Put([]byte("http://example.com/topic/1/index.html"), appendPageFiles(nil, []string{"http://example.com/a.pdf", "http://example.com/a.pdf"}))
+		}, "pagefiles"},
 		{"meta schema removed", func(tx *bolt.Tx) error {
 			return tx.Bucket(bucketMeta).Delete(metaSchema)
 		}, "meta"},

@@ -37,10 +37,12 @@ const filesSinceKey = "files.since"
 type maxBytesKey struct{}
 
 // fetchFiles is the file pass that ends a run: it fetches the attachments
-// (and, with Options.FetchImages, the images) of articles that the archive
-// does not hold yet and stores them. A backfill looks at every article in
-// the archive; an incremental run at those changed since the last pass
-// that finished (or since the run began, on its first). A URL whose file
+// (and, with Options.FetchImages, the images) of articles, and the files
+// list pages link (topic tables), that the archive does not hold yet and
+// stores them. A backfill looks at every article and every list page in
+// the archive; an incremental run at the articles changed since the last
+// pass that finished (or since the run began, on its first) and the list
+// pages it fetched. A URL whose file
 // is stored is never fetched again, nor one found too large for the
 // current cap; failures are tried again by the next pass that meets them.
 func (cr *crawler) fetchFiles(ctx context.Context, began time.Time) error {
@@ -91,40 +93,69 @@ feed:
 	return cr.arch.PutState(filesSinceKey, []byte(start.UTC().Format(time.RFC3339Nano)))
 }
 
-// pendingFiles returns the file URLs of the records filter selects that
-// are in scope and not yet stored, each once, in order of first mention.
+// pendingFiles returns the file URLs of the records filter selects, and
+// of the list pages (all in the archive for a backfill, this run's for an
+// incremental run), that are in scope and not yet stored, each once, in
+// order of first mention.
 func (cr *crawler) pendingFiles(ctx context.Context, filter archive.Filter) ([]string, error) {
 	seen := map[string]bool{}
 	var todo []string
-	err := cr.arch.ForEach(ctx, filter, func(r archive.Record) error {
-		lists := [][]string{r.Attachments}
-		if cr.opts.FetchImages {
-			lists = append(lists, r.Images)
-		}
-		for _, list := range lists {
-			for _, raw := range list {
-				key, err := canon.URL(raw)
-				if err != nil || seen[key] || !cr.fileHost(raw) {
-					continue
-				}
-				seen[key] = true
-				f, err := cr.arch.File(raw)
-				switch {
-				case errors.Is(err, archive.ErrNotFound):
-				case err != nil:
-					return err
-				case f.Stored():
-					continue
-				case f.State == archive.FileTooLarge && f.Size > cr.maxFileBytes():
-					continue
-				}
-				todo = append(todo, raw)
+	consider := func(list []string) error {
+		for _, raw := range list {
+			key, err := canon.URL(raw)
+			if err != nil || seen[key] || !cr.fileHost(raw) {
+				continue
 			}
+			seen[key] = true
+			f, err := cr.arch.File(raw)
+			switch {
+			case errors.Is(err, archive.ErrNotFound):
+			case err != nil:
+				return err
+			case f.Stored():
+				continue
+			case f.State == archive.FileTooLarge && f.Size > cr.maxFileBytes():
+				continue
+			}
+			todo = append(todo, raw)
+		}
+		return nil
+	}
+	err := cr.arch.ForEach(ctx, filter, func(r archive.Record) error {
+		if err := consider(r.Attachments); err != nil {
+			return err
+		}
+		if cr.opts.FetchImages {
+			return consider(r.Images)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list files to fetch: %w", err)
+	}
+	if cr.opts.Mode == Backfill {
+		// Gathered first, looked up after: the walk's read transaction
+		// stays short.
+		var lists [][]string
+		err = cr.arch.ForEachPageFiles(ctx, func(p archive.PageFiles) error {
+			lists = append(lists, p.Files)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list files of list pages to fetch: %w", err)
+		}
+		for _, l := range lists {
+			if err := consider(l); err != nil {
+				return nil, fmt.Errorf("list files of list pages to fetch: %w", err)
+			}
+		}
+		return todo, nil
+	}
+	cr.mu.Lock()
+	visited := cr.listFiles
+	cr.mu.Unlock()
+	if err := consider(visited); err != nil {
+		return nil, fmt.Errorf("list files of list pages to fetch: %w", err)
 	}
 	return todo, nil
 }

@@ -195,8 +195,13 @@ type crawler struct {
 	// challenged is the challenge state of each host met with one.
 	challenged map[string]*hostChallenges
 	variants   map[string]int
-	res        Result
-	steps      chan step
+	// listFiles are the files of the list pages this run fetched, each
+	// once, in order: an incremental run's file pass fetches those not
+	// yet stored.
+	listFiles []string
+	listSeen  map[string]bool
+	res       Result
+	steps     chan step
 
 	began time.Time // when the run started, by Options.Now
 	// cov counts the fields of the articles written; the writer's alone.
@@ -212,6 +217,9 @@ type step struct {
 	// siteName is the site's name as the article's page states it
 	// (see SiteName).
 	siteName string
+	// files are the files a list page links (extract.Links.Files) on
+	// hosts files may be fetched from, under the page's key.
+	files *archive.PageFiles
 }
 
 func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler, error) {
@@ -271,6 +279,7 @@ func newCrawler(ctx context.Context, a *archive.Archive, opts Options) (*crawler
 		alts:       map[string][]string{},
 		retained:   map[string]struct{}{},
 		variants:   map[string]int{},
+		listSeen:   map[string]bool{},
 		challenged: map[string]*hostChallenges{},
 		steps:      make(chan step, 64),
 		cov:        NewCoverageCounter(opts.Now),

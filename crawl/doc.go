@@ -78,7 +78,8 @@
 //	article.go    assembling an article from all its pages
 //	writer.go     the writer goroutine: group commits to the archive
 //	attachments.go  the file pass that ends a run: the attachments (and
-//	              images) of articles, fetched once, size-capped, named
+//	              images) of articles and the files list pages link
+//	              (topic tables), fetched once, size-capped, named
 //	              from Content-Disposition, stored in the archive
 //	coverage.go   field coverage of the articles written (Result.Coverage),
 //	              the baseline of earlier runs and Drift; see docs/coverage.md

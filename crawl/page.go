@@ -10,6 +10,8 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
+	"github.com/hnredstar/crawler/archive"
+	"github.com/hnredstar/crawler/canon"
 	"github.com/hnredstar/crawler/extract"
 )
 
@@ -135,6 +137,7 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 		if cr.opts.Mode == Backfill || e.Via == viaStart {
 			nav(links.Other)
 		}
+		s.files = cr.listPageFiles(pageURL, links.Files)
 	case extract.ArticlePage:
 		if sys := cr.systemOf(resp, links.Kind); sys != "" {
 			return cr.challengedAs(e, resp, sys) // a 202 that only looks like an article
@@ -161,6 +164,7 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 			return cr.challengedAs(e, resp, sys)
 		}
 		e.Found = foundOther
+		s.files = cr.listPageFiles(pageURL, links.Files)
 		// A cron run looks for new columns from the start pages only;
 		// related-article and navigation links elsewhere lead to old pages.
 		if cr.opts.Mode == Backfill || e.Via == viaStart {
@@ -169,6 +173,32 @@ func (cr *crawler) use(e entry, resp *colly.Response) step {
 	}
 	s.add = cr.accept(cands)
 	return s
+}
+
+// listPageFiles returns the files of the list page (or other page that is
+// not an article, such as a topic page of a few items) at pageURL that may
+// be fetched (same host rules as an article's attachments) under the
+// page's key, and notes them for this run's file pass; nil if none.
+func (cr *crawler) listPageFiles(pageURL string, files []string) *archive.PageFiles {
+	var keep []string
+	for _, u := range files {
+		if cr.fileHost(u) {
+			keep = append(keep, u)
+		}
+	}
+	key, err := cr.key(pageURL)
+	if len(keep) == 0 || err != nil {
+		return nil
+	}
+	cr.mu.Lock()
+	for _, u := range keep {
+		if k, err := canon.URL(u); err == nil && !cr.listSeen[k] {
+			cr.listSeen[k] = true
+			cr.listFiles = append(cr.listFiles, u)
+		}
+	}
+	cr.mu.Unlock()
+	return &archive.PageFiles{Page: key, Files: keep}
 }
 
 // articleURL matches the addresses government CMSs give articles: a dated

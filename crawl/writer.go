@@ -126,6 +126,9 @@ func (cr *crawler) toArchiveStep(batch []step) archive.Step {
 		if s.done != nil {
 			as.Done = append(as.Done, archive.FrontierEntry{Key: s.done.Key, Value: s.done.encode(s.done.Key)})
 		}
+		if s.files != nil {
+			as.PageFiles = append(as.PageFiles, *s.files)
+		}
 		if s.update != nil {
 			as.Update = append(as.Update, archive.FrontierEntry{Key: s.update.Key, Value: s.update.encode(s.update.Key)})
 		}

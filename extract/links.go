@@ -32,6 +32,14 @@ type Links struct {
 	// ArticlePages are an article's other pages in order (pages 2..N when
 	// read from the first page).
 	ArticlePages []string `json:"article_pages,omitempty"`
+	// Files are the links to attachment files (.pdf, .xlsx …, as for an
+	// article's attachments) anywhere in the main area of a page that is
+	// not an article (an article's are its Attachments): a list, or a
+	// page too short to be one, such as a topic page with a few items and
+	// its table of 附件, or a download page. Links in navigation, header
+	// and footer regions are left out. Absolute, deduplicated, in page
+	// order.
+	Files []string `json:"files,omitempty"`
 	// Other is every other http(s) link on the page: absolute, without
 	// fragment, deduplicated, in page order.
 	Other []string `json:"other,omitempty"`
@@ -73,6 +81,15 @@ func (e *Extractor) Links(p *Page) Links {
 		}
 	default:
 		l.Column = r.column
+	}
+	if r.kind == List || r.kind == Other {
+		for i := range r.a.segs {
+			if s := &r.a.segs[i]; !s.neg {
+				for _, u := range attachmentsOf(p, s) {
+					add(&l.Files, u)
+				}
+			}
+		}
 	}
 	for _, u := range allLinks(p) {
 		add(&l.Other, u)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -487,5 +488,54 @@ func TestRepeatsNext(t *testing.T) {
 		if got := repeatsNext(tc.p, tc.next); got != tc.want {
 			t.Errorf("repeatsNext(%q, %q) = %v, want %v", tc.p, tc.next, got, tc.want)
 		}
+	}
+}
+
+func TestLinksFiles(t *testing.T) {
+	var items strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&items, `<li><a href="/content/2024/01/%02d/1234%02d.html">关于公布第%d批考试录用公务员名单的公告</a><span class="shijian">2024-01-%02d</span></li>`+"\n", i+1, i, i+1, i+1)
+	}
+	page := `<html><head><title>湖南省考试录用公务员专题-红星网</title></head><body>
+<div class="header"><ul class="nav"><a href="/">首页</a><a href="/help/guide.pdf">网站使用指南</a></ul></div>
+<div class="topic_main"><h1>湖南省考试录用公务员专题</h1>
+<ul class="list-all">` + items.String() + `</ul>
+<div class="topic_box"><table class="fj_table"><tr><th>序号</th><th>文件名称</th><th>下载</th></tr>
+<tr><td>1</td><td>职位表</td><td><a href="https://img.x.cn/2024/01-29/5f0c.xlsx">下载</a></td></tr>
+<tr><td>2</td><td>报名须知</td><td><a href="/files/notice.pdf">报名须知.pdf</a></td></tr>
+<tr><td>3</td><td>职位表</td><td><a href="https://img.x.cn/2024/01-29/5f0c.xlsx">下载</a></td></tr>
+<tr><td>4</td><td>下载页</td><td><a href="/download.jsp?file=form.docx">报名表</a></td></tr>
+</table></div></div>
+<div class="footer"><p><a href="/about.html">关于我们</a> <a href="/files/privacy.pdf">隐私政策</a></p><p>主办单位：中共湖南省委组织部</p></div>
+</body></html>`
+	p, err := Parse([]byte(page), "", "http://www.x.cn/topic/118/index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := New(Options{})
+	l := e.Links(p)
+	if l.Kind != List {
+		t.Fatalf("kind = %v, want list", l.Kind)
+	}
+	want := []string{"https://img.x.cn/2024/01-29/5f0c.xlsx", "http://www.x.cn/files/notice.pdf", "http://www.x.cn/download.jsp?file=form.docx"}
+	if !slices.Equal(l.Files, want) {
+		t.Errorf("Files =\n%v\nwant\n%v", l.Files, want)
+	}
+	for _, u := range l.Other {
+		if slices.Contains(want, u) {
+			t.Errorf("file %s is in Other too", u)
+		}
+	}
+	if len(l.Articles) != 10 {
+		t.Errorf("%d articles, want 10", len(l.Articles))
+	}
+
+	// A topic of two items is too short to be a list; its files count.
+	short := strings.Replace(page, items.String(), `<li><a href="/content/2024/01/01/123400.html">关于公布考试录用公务员名单的公告</a></li>`, 1)
+	if p, err = Parse([]byte(short), "", "http://www.x.cn/topic/118/index.html"); err != nil {
+		t.Fatal(err)
+	}
+	if l = e.Links(p); l.Kind == ArticlePage || !slices.Equal(l.Files, want) {
+		t.Errorf("short topic page: kind %v, Files %v", l.Kind, l.Files)
 	}
 }

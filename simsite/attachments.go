@@ -55,6 +55,9 @@ func isAttachmentPath(urlPath string) bool {
 
 // serveAttachment answers an attachment link with AttachmentBody.
 func (s *Site) serveAttachment(wr http.ResponseWriter, r *http.Request) {
+	s.stateMu.Lock()
+	s.fileHits[r.URL.Path]++
+	s.stateMu.Unlock()
 	body, ctype, ok := AttachmentBody(r.URL.Path)
 	if !ok {
 		s.notFound(wr, r)

@@ -23,7 +23,9 @@ import (
 // (首页 1 2 3 … 下一页 尾页) or 首页/上一页/下一页/尾页 only. Lists are
 // div#div_newsList items or ul.list-all items, each with a span.shijian
 // date. A topic page has its article list (ul.list-all) and an attachment
-// table (附件下载) of the files of the articles on that page.
+// table (附件下载) of the files of the articles on that page; the first
+// page's table also offers 1–3 files of the topic's own (职位表, 报考指南)
+// that no article links (ListFiles is their ground truth).
 //
 // Every page is UTF-8. The 备案 and visitor lines of the footer are written
 // by script. Articles use the rednet template before the revamp day and
@@ -319,7 +321,7 @@ func (s *Site) renderRednetList(b *strings.Builder, c *column, n int) {
 		s.rednetItems(b, c, items, lo, hi)
 		s.rednetPager(b, c, n, pages)
 		w(b, "</div>\n")
-		s.topicFiles(b, c, items, lo, hi)
+		s.topicFiles(b, c, items, n)
 		w(b, "</div>\n")
 	} else {
 		w(b, `<div class="w1200 clearfix"><div class="list_left fl">`+"\n")
@@ -396,10 +398,22 @@ func (s *Site) rednetPager(b *strings.Builder, c *column, n, pages int) {
 	w(b, "</div>\n")
 }
 
-// topicFiles writes a topic page's attachment table: the files of the
-// topic's own articles listed on this page.
-func (s *Site) topicFiles(b *strings.Builder, c *column, items []uint32, lo, hi int) {
-	var rows []item
+// topicRow is one row of a topic page's attachment table.
+type topicRow struct {
+	name, path string
+	own        bool // linked from no article
+}
+
+// topicRows returns the rows of the attachment table of page n of topic
+// c: on its first page the topic's own files (position tables and the
+// like, linked from no article), then on every page the files of the
+// topic's own articles listed there.
+func (s *Site) topicRows(c *column, items []uint32, n int) []topicRow {
+	var rows []topicRow
+	if n == 0 {
+		rows = append(rows, s.topicOwnFiles(c)...)
+	}
+	lo, hi := n*c.perPage, (n+1)*c.perPage
 	for k := lo; k < min(hi, len(items)); k++ {
 		id := int(items[len(items)-1-k] >> 1)
 		m, _ := s.meta(id)
@@ -408,19 +422,73 @@ func (s *Site) topicFiles(b *strings.Builder, c *column, items []uint32, lo, hi 
 		}
 		for _, it := range s.plan(id, m).items {
 			if it.kind == itemAttachRow && it.asset != "" {
-				rows = append(rows, it)
+				rows = append(rows, topicRow{name: it.link, path: it.asset})
 			}
 		}
 	}
+	return rows
+}
+
+// topicOwnNames are the names of the files a topic offers itself.
+var topicOwnNames = []string{"职位表.xlsx", "报考指南.pdf", "报名推荐表.docx"}
+
+// topicOwnFiles returns the 1–3 files topic c offers on its first page and
+// in no article, the same on every run for a seed.
+func (s *Site) topicOwnFiles(c *column) []topicRow {
+	r := newRNG(s.seed, tagRednet, 4, uint64(c.topicNo))
+	var rows []topicRow
+	for k := range r.between(1, 3) {
+		x, y := r.next(), r.next()
+		uuid := fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", uint32(x>>32), uint16(x>>16), uint16(x), uint16(y>>48), y&0xffffffffffff)
+		name := topicOwnNames[k]
+		ext := name[strings.LastIndexByte(name, '.'):]
+		rows = append(rows, topicRow{name: strings.TrimSuffix(c.name, "专题") + name,
+			path: fmt.Sprintf("/img/2024/%02d-%02d/%s%s", 1+c.topicNo%12, 1+k, uuid, ext), own: true})
+	}
+	return rows
+}
+
+// topicFiles writes the attachment table of page n of topic c.
+func (s *Site) topicFiles(b *strings.Builder, c *column, items []uint32, n int) {
+	rows := s.topicRows(c, items, n)
 	if len(rows) == 0 {
 		return
 	}
 	w(b, `<div class="topic_box"><div class="topic_hd"><span>附件下载</span></div>`+"\n",
 		`<table class="fj_table" width="100%" border="1" cellspacing="0"><tr><th>序号</th><th>文件名称</th><th>下载</th></tr>`+"\n")
-	for i, it := range rows {
-		w(b, "<tr><td>", strconv.Itoa(i+1), "</td><td>", esc(it.link), `</td><td><a href="`, it.asset, `" target="_blank">下载</a></td></tr>`+"\n")
+	for i, r := range rows {
+		w(b, "<tr><td>", strconv.Itoa(i+1), "</td><td>", esc(r.name), `</td><td><a href="`, r.path, `" target="_blank">下载</a></td></tr>`+"\n")
 	}
 	w(b, "</table></div>\n")
+}
+
+// ListFile is the ground truth of a file a list page links: a row of a
+// topic page's attachment table.
+type ListFile struct {
+	Page     string // absolute URL of the list page
+	URL      string // absolute URL of the file
+	Name     string // the file's name in the table
+	OnlyHere bool   // whether no article links the file
+}
+
+// ListFiles returns every file the list pages link, page by page in
+// order, with absolute URLs under base. Only the rednet layout's topic
+// pages link files.
+func (s *Site) ListFiles(base string) []ListFile {
+	if s.rn == nil {
+		return nil
+	}
+	base = strings.TrimSuffix(base, "/")
+	var out []ListFile
+	for _, c := range s.topics() {
+		items := s.colItems(c)
+		for n := range c.pageCount(len(items)) {
+			for _, r := range s.topicRows(c, items, n) {
+				out = append(out, ListFile{Page: base + c.listPath(n), URL: base + r.path, Name: r.name, OnlyHere: r.own})
+			}
+		}
+	}
+	return out
 }
 
 // rednetFooter is the footer of the rednet layout: its 备案 and visitor

@@ -179,3 +179,57 @@ func sameTruth(x, y []Article) bool {
 	}
 	return true
 }
+
+// TestRednetListFiles checks ListFiles against the topic pages as served:
+// every table row is in the ground truth under its page, some files are
+// linked from no article, each is served with AttachmentBody's bytes, and
+// FileHits counts the requests.
+func TestRednetListFiles(t *testing.T) {
+	srv := NewServer(Options{Seed: 5, Articles: 300, Layout: LayoutRednet, SlowDelay: -1})
+	defer srv.Close()
+	inArticles := map[string]bool{}
+	for _, a := range srv.Truth() {
+		for _, u := range a.Attachments {
+			inArticles[u] = true
+		}
+	}
+	files := srv.Site.ListFiles(srv.URL)
+	byPage := map[string][]string{}
+	own := 0
+	for _, f := range files {
+		byPage[f.Page] = append(byPage[f.Page], f.URL)
+		if f.OnlyHere == inArticles[f.URL] {
+			t.Errorf("%s on %s: OnlyHere %v, yet linked from an article: %v", f.URL, f.Page, f.OnlyHere, inArticles[f.URL])
+		}
+		if f.OnlyHere {
+			own++
+		}
+	}
+	if own == 0 || len(byPage) < 3 {
+		t.Fatalf("%d files on %d pages, %d linked from no article: want some of each", len(files), len(byPage), own)
+	}
+	row := regexp.MustCompile(`<tr><td>\d+</td><td>[^<]*</td><td><a href="([^"]+)"`)
+	for page, want := range byPage {
+		_, html := getPage(t, page)
+		var got []string
+		for _, m := range row.FindAllStringSubmatch(html, -1) {
+			got = append(got, srv.URL+m[1])
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: table links\n%v\nground truth\n%v", page, got, want)
+		}
+	}
+	f := files[0]
+	pu, _ := url.Parse(f.URL)
+	if n := srv.Site.FileHits(pu.Path); n != 0 {
+		t.Errorf("FileHits before any request: %d", n)
+	}
+	status, body := getPage(t, f.URL)
+	want, _, _ := AttachmentBody(pu.Path)
+	if status != http.StatusOK || body != string(want) {
+		t.Errorf("%s: status %d, %d bytes, want the %d of AttachmentBody", f.URL, status, len(body), len(want))
+	}
+	if n := srv.Site.FileHits(pu.Path); n != 1 {
+		t.Errorf("FileHits after one request: %d", n)
+	}
+}

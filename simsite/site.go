@@ -83,6 +83,7 @@ type Site struct {
 	requests atomic.Int64
 	stateMu  sync.Mutex
 	failed   map[string]bool // transient URIs already failed
+	fileHits map[string]int  // attachment path → requests
 	viol     []string
 	violN    int
 }
@@ -156,6 +157,7 @@ func New(opts Options) *Site {
 		colByDir:   map[string]*column{},
 		colByHW:    map[int]*column{},
 		failed:     map[string]bool{},
+		fileHits:   map[string]int{},
 		redesign:   max(opts.RedesignAfter, 0),
 	}
 	s.faults = newFaultState(opts.Faults, opts.Seed)
@@ -249,6 +251,14 @@ func (s *Site) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.arts)
+}
+
+// FileHits returns how many requests the attachment file at urlPath (a
+// URL's path) has had.
+func (s *Site) FileHits(urlPath string) int {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	return s.fileHits[urlPath]
 }
 
 // Requests returns the number of requests served.

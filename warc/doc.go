@@ -31,10 +31,18 @@
 // {"article","article_url","url","name","size","sha256","content_type"}
 // (sha256 in hex, as in the archive and the attachments manifest). Files
 // the archive does not hold (too large, failed) are left out; the
-// article's own metadata still lists their URLs. Last come the aliases: an alias
+// article's own metadata still lists their URLs. Then the article's aliases: an alias
 // URL served the same article as the record (same title and body), and the
 // archive keeps no bytes of its own for it, so it is written as a revisit
 // of the record's latest first page, dated when that page was fetched.
+//
+// After the articles, when the filter selects the whole archive
+// (archive.Filter.All), come the files list pages link (a topic's table of
+// position tables, archive.PageFiles): each stored one's request and
+// response once per WARC file (none if an article wrote them already),
+// then for every linking page a metadata record that refers to the
+// response: {"page","url","name","size","sha256","content_type"}, page
+// being the list page's canonical URL.
 //
 // Every record carries WARC-Block-Digest; responses (and revisits) also
 // WARC-Payload-Digest; both are SHA-1 in base 32, the form CDX indexes and

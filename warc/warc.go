@@ -45,6 +45,9 @@ type Stats struct {
 	Revisits  int // revisit records: repeated payloads and aliases
 	Metadata  int // metadata records
 	Files     int // attachments (and images) written as responses; see files.go
+	// PageFiles counts the ties of stored files to the list pages that
+	// link them (a metadata record each); see files.go.
+	PageFiles int
 	Records   int // all records, the warcinfo record included
 }
 
@@ -86,6 +89,11 @@ func Write(ctx context.Context, w io.Writer, a *archive.Archive, opts Options) (
 		}
 		return ctx.Err()
 	})
+	if err == nil && opts.Filter.All() {
+		if err = ww.writePageFiles(ctx); err != nil {
+			err = fmt.Errorf("files of list pages: %w", err)
+		}
+	}
 	return ww.stats, err
 }
 

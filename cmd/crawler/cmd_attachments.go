@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -48,8 +50,16 @@ complete, so DIR never holds a partial file; running the command again
 rewrites them. Attachments the archive does not hold (not fetched yet, over
 crawl.max_attachment_bytes, or failed) are counted on stderr, not written.
 
---since, --until and --column select articles as for export. --images also
-writes the images the archive holds (crawl.fetch_images).
+Files that list pages link (a topic's table of position tables, which often
+no article links) go to DIR/pages/<page>/<file name>, <page> named after the
+page's path (topic-118, channel-7801; page-<hash> when that does not serve),
+with manifest lines naming the page instead of an article:
+
+  {"page":"https://www.hxw.gov.cn/topic/118/","url":"…","file":"pages/topic-118/职位表.xlsx",…}
+
+--since, --until and --column select articles as for export, and leave the
+files of list pages out. --images also writes the images the archive holds
+(crawl.fetch_images).
 `,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -65,8 +75,9 @@ writes the images the archive holds (crawl.fetch_images).
 
 // manifestEntry is one line of manifest.jsonl.
 type manifestEntry struct {
-	Article     string `json:"article"`
-	ArticleURL  string `json:"article_url"`
+	Article     string `json:"article,omitempty"`
+	ArticleURL  string `json:"article_url,omitempty"`
+	Page        string `json:"page,omitempty"` // the list page linking the file, for a list page's file
 	URL         string `json:"url"`
 	File        string `json:"file"` // path under DIR, with /
 	Name        string `json:"name"` // the file's name as the server gave it
@@ -116,6 +127,13 @@ func runAttachments(ctx context.Context, opts *options, f attachmentsFlags, dir 
 	if err != nil {
 		return fmt.Errorf("attachments to %s: %w", dir, err)
 	}
+	if filter.All() {
+		entries, err := writePageFiles(ctx, a, dir, opts.fileMode, &n)
+		manifest = append(manifest, entries...)
+		if err != nil {
+			return fmt.Errorf("attachments of list pages to %s: %w", dir, err)
+		}
+	}
 	_, err = writeFileAtomic(filepath.Join(dir, "manifest.jsonl"), false, opts.fileMode, func(w io.Writer) (int, error) {
 		bw := bufio.NewWriter(w)
 		enc := json.NewEncoder(bw)
@@ -142,6 +160,66 @@ func writeArticleFiles(a *archive.Archive, r archive.Record, dir string, images 
 	if images {
 		urls = append(append([]string(nil), urls...), r.Images...)
 	}
+	return writeFiles(a, urls, dir, r.ID, manifestEntry{Article: r.ID, ArticleURL: r.URL}, mode, n)
+}
+
+// writePageFiles writes the stored files each list page links to
+// dir/pages/<page name>/ (pageDirs) and returns their manifest entries.
+func writePageFiles(ctx context.Context, a *archive.Archive, dir string, mode os.FileMode, n *attachmentCounts) ([]manifestEntry, error) {
+	var pages []archive.PageFiles
+	err := a.ForEachPageFiles(ctx, func(p archive.PageFiles) error {
+		pages = append(pages, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	names := pageDirs(pages)
+	var out []manifestEntry
+	for _, p := range pages {
+		entries, err := writeFiles(a, p.Files, dir, path.Join("pages", names[p.Page]), manifestEntry{Page: p.Page}, mode, n)
+		out = append(out, entries...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// pageDirs names the directory of each page's files: its URL's path made
+// a name ("/topic/118/" is topic-118, "/channel/7801.html" channel-7801),
+// or "page-" and the start of the URL's SHA-256 when that is empty, too
+// long, or taken by another page.
+func pageDirs(pages []archive.PageFiles) map[string]string {
+	out := map[string]string{}
+	taken := map[string]bool{}
+	for _, p := range pages {
+		var parts []string
+		if u, err := url.Parse(p.Page); err == nil {
+			for _, seg := range strings.Split(u.Path, "/") {
+				seg = strings.TrimSuffix(seg, path.Ext(seg))
+				if seg != "" && seg != "index" {
+					parts = append(parts, seg)
+				}
+			}
+		}
+		sum := sha256.Sum256([]byte(p.Page))
+		name := strings.Join(parts, "-")
+		if name != "" {
+			name = safeName(name, "", "")
+		}
+		if name == "" || len(name) > 100 || taken[strings.ToLower(name)] || strings.HasPrefix(name, "page-") {
+			name = "page-" + hex.EncodeToString(sum[:6])
+		}
+		taken[strings.ToLower(name)] = true
+		out[p.Page] = name
+	}
+	return out
+}
+
+// writeFiles writes the stored files at urls to dir/sub/ and returns their
+// manifest entries, each base with the file's fields.
+func writeFiles(a *archive.Archive, urls []string, dir, sub string, base manifestEntry, mode os.FileMode, n *attachmentCounts) ([]manifestEntry, error) {
 	var out []manifestEntry
 	seen := map[string]bool{}
 	names := map[string]bool{} // lower-cased names taken in the article's directory
@@ -160,8 +238,8 @@ func writeArticleFiles(a *archive.Archive, r archive.Record, dir string, images 
 			return out, err
 		}
 		name := uniqueName(safeName(f.Name, f.ContentType, f.HexHash()), names)
-		rel := path.Join(r.ID, name)
-		target := filepath.Join(dir, r.ID, name)
+		rel := path.Join(sub, name)
+		target := filepath.Join(dir, filepath.FromSlash(sub), name)
 		if same, _ := hasHash(target, f.SHA256); same {
 			n.unchanged++
 		} else {
@@ -178,8 +256,9 @@ func writeArticleFiles(a *archive.Archive, r archive.Record, dir string, images 
 			n.written++
 			n.bytes += int64(len(body))
 		}
-		out = append(out, manifestEntry{Article: r.ID, ArticleURL: r.URL, URL: u, File: rel, Name: f.Name,
-			Size: f.Size, SHA256: f.HexHash(), ContentType: f.ContentType})
+		e := base
+		e.URL, e.File, e.Name, e.Size, e.SHA256, e.ContentType = u, rel, f.Name, f.Size, f.HexHash(), f.ContentType
+		out = append(out, e)
 	}
 	return out, nil
 }

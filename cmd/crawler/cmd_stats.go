@@ -54,6 +54,8 @@ func printStats(ctx context.Context, a *archive.Archive, out io.Writer) error {
 	fmt.Fprintf(out, "raw pages:   %d (%s raw, %s stored)\n", st.RawPages, byteSize(st.RawBytes), byteSize(st.StoredBytes))
 	fmt.Fprintf(out, "files:       %d (%d contents, %s, %s stored); %d too large, %d failed\n",
 		st.Files, st.Blobs, byteSize(st.BlobBytes), byteSize(st.BlobStoredBytes), st.FilesTooLarge, st.FilesFailed)
+	fmt.Fprintf(out, "page files:  %d linked from %d list pages (topic tables), %d of them stored\n",
+		st.PageFiles, st.FilePages, st.PageFilesStored)
 	cov, err := crawl.ArchiveCoverage(ctx, a)
 	if err != nil {
 		return fmt.Errorf("count field coverage: %w", err)
