@@ -205,18 +205,22 @@ func (a *Archive) File(rawURL string) (File, error) {
 	}
 	var f File
 	err = a.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketFiles)
-		var v []byte
-		if b != nil {
-			v = b.Get([]byte(u))
-		}
-		if v == nil {
-			return fmt.Errorf("file %s: %w", u, ErrNotFound)
-		}
-		f, err = decodeFile(u, v)
+		f, err = fileEntry(tx, u)
 		return err
 	})
 	return f, err
+}
+
+// fileEntry reads the files entry of canonical URL u.
+func fileEntry(tx *bolt.Tx, u string) (File, error) {
+	var v []byte
+	if b := tx.Bucket(bucketFiles); b != nil {
+		v = b.Get([]byte(u))
+	}
+	if v == nil {
+		return File{}, fmt.Errorf("file %s: %w", u, ErrNotFound)
+	}
+	return decodeFile(u, v)
 }
 
 // FileBody returns the entry for the file at rawURL and, when it is
@@ -230,15 +234,7 @@ func (a *Archive) FileBody(rawURL string) (File, []byte, error) {
 	var f File
 	var blob []byte
 	err = a.view(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketFiles)
-		var v []byte
-		if b != nil {
-			v = b.Get([]byte(u))
-		}
-		if v == nil {
-			return fmt.Errorf("file %s: %w", u, ErrNotFound)
-		}
-		if f, err = decodeFile(u, v); err != nil {
+		if f, err = fileEntry(tx, u); err != nil {
 			return err
 		}
 		if !f.Stored() {

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	gowarc "github.com/nlnwa/gowarc/v3"
-
 	"github.com/hnredstar/crawler/archive"
 	"github.com/hnredstar/crawler/canon"
 )
@@ -124,23 +122,5 @@ func (ww *writer) fileMetadata(m fileMeta, f archive.File, rf ref) error {
 	if err != nil {
 		return err
 	}
-	date := f.FetchedAt
-	if date.IsZero() {
-		date = time.Now()
-	}
-	b := gowarc.NewRecordBuilder(gowarc.Metadata, recordOptions...)
-	b.AddWarcHeader(gowarc.WarcTargetURI, u)
-	b.AddWarcHeaderTime(gowarc.WarcDate, date.UTC())
-	b.AddWarcHeader(gowarc.WarcWarcinfoID, ww.infoID)
-	b.AddWarcHeader(gowarc.WarcRefersTo, "<"+rf.id+">")
-	b.AddWarcHeader(gowarc.ContentType, "application/json")
-	if _, err := b.Write(append(body, '\n')); err != nil {
-		b.Close()
-		return err
-	}
-	rec, err := build(b)
-	if err != nil {
-		return err
-	}
-	return ww.write(rec)
+	return ww.jsonMetadata(u, f.FetchedAt, rf, body)
 }

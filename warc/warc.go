@@ -321,6 +321,12 @@ func (ww *writer) metadata(v archive.Record, pages []archive.RawPage, first ref)
 	if len(pages) > 0 {
 		target, date = pages[0].URL, pages[0].FetchedAt
 	}
+	return ww.jsonMetadata(target, date, first, body)
+}
+
+// jsonMetadata writes a metadata record of JSON body about target, dated
+// date (now if zero), referring to the record rf when it has an id.
+func (ww *writer) jsonMetadata(target string, date time.Time, rf ref, body []byte) error {
 	if date.IsZero() {
 		date = time.Now()
 	}
@@ -328,8 +334,8 @@ func (ww *writer) metadata(v archive.Record, pages []archive.RawPage, first ref)
 	b.AddWarcHeader(gowarc.WarcTargetURI, target)
 	b.AddWarcHeaderTime(gowarc.WarcDate, date.UTC())
 	b.AddWarcHeader(gowarc.WarcWarcinfoID, ww.infoID)
-	if first.id != "" {
-		b.AddWarcHeader(gowarc.WarcRefersTo, "<"+first.id+">")
+	if rf.id != "" {
+		b.AddWarcHeader(gowarc.WarcRefersTo, "<"+rf.id+">")
 	}
 	b.AddWarcHeader(gowarc.ContentType, "application/json")
 	if _, err := b.Write(append(body, '\n')); err != nil {
