@@ -298,16 +298,7 @@ func appendFile(dst []byte, f *File) []byte {
 	e.string(f.ContentType)
 	e.string(f.Name)
 	e.string(f.Err)
-	keys := make([]string, 0, len(f.Header))
-	for k := range f.Header {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	e.uvarint(uint64(len(keys)))
-	for _, k := range keys {
-		e.string(k)
-		e.strings(f.Header[k])
-	}
+	e.header(f.Header)
 	return e.b
 }
 
@@ -325,12 +316,7 @@ func decodeFile(u string, b []byte) (File, error) {
 	f.ContentType = d.string()
 	f.Name = d.string()
 	f.Err = d.string()
-	n := d.count(2)
-	f.Header = make(http.Header, n)
-	for range n {
-		k := d.string()
-		f.Header[k] = d.strings()
-	}
+	f.Header = d.header()
 	if err := d.end(); err != nil {
 		return File{}, fmt.Errorf("file %s: %w", u, err)
 	}

@@ -157,6 +157,21 @@ func (e *encoder) strings(s []string) {
 	}
 }
 
+// header encodes h: the number of names, then each name, in sorted
+// order, and its values.
+func (e *encoder) header(h http.Header) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	e.uvarint(uint64(len(keys)))
+	for _, k := range keys {
+		e.string(k)
+		e.strings(h[k])
+	}
+}
+
 // time encodes t as a flag byte, then (unless zero) seconds and nanoseconds
 // since the Unix epoch. The location is not kept.
 func (e *encoder) time(t time.Time) {
@@ -260,6 +275,17 @@ func (d *decoder) strings() []string {
 		s[i] = d.string()
 	}
 	return s
+}
+
+// header decodes what encoder.header wrote.
+func (d *decoder) header() http.Header {
+	n := d.count(2)
+	h := make(http.Header, n)
+	for range n {
+		k := d.string()
+		h[k] = d.strings()
+	}
+	return h
 }
 
 func (d *decoder) time() time.Time {
@@ -503,16 +529,7 @@ func appendRawPage(dst []byte, p *RawPage) []byte {
 	e.string(p.URL)
 	e.varint(int64(p.Status))
 	e.time(p.FetchedAt)
-	keys := make([]string, 0, len(p.Header))
-	for k := range p.Header {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	e.uvarint(uint64(len(keys)))
-	for _, k := range keys {
-		e.string(k)
-		e.strings(p.Header[k])
-	}
+	e.header(p.Header)
 	e.bytes(p.Body)
 	return e.b
 }
@@ -524,12 +541,7 @@ func decodeRawPage(b []byte) (RawPage, error) {
 	p.URL = d.string()
 	p.Status = int(d.varint())
 	p.FetchedAt = d.time()
-	n := d.count(2)
-	p.Header = make(http.Header, n)
-	for range n {
-		k := d.string()
-		p.Header[k] = d.strings()
-	}
+	p.Header = d.header()
 	p.Body = d.raw(d.count(1))
 	if err := d.end(); err != nil {
 		return RawPage{}, err
