@@ -53,8 +53,9 @@ crawler treats them as one site: a page under either name (http or https) is
 fetched and archived once, under site.canonical (https://www.hxw.gov.cn);
 redirects between the names are followed; each name's robots.txt governs the
 requests to it; an archive made under the old name keeps its records, IDs
-and URLs. Attachments on img.hxw.gov.cn (site.resource_hosts) are recorded
-with their articles; that host is never crawled.
+and URLs. Attachments on img.hxw.gov.cn (site.resource_hosts) are fetched once
+and stored with the articles and topic pages that link them ("crawler
+attachments DIR" writes them out); that host is never crawled for links.
 
 Run "crawl" from cron, a systemd timer or "crawler schedule"; "runs" shows
 the history, "verify" checks the archive, "backup" copies it, and
