@@ -584,15 +584,22 @@ func classValue(n *html.Node, ws wordSet, loc *time.Location, digitsOK bool) str
 
 // nameAfterDate returns the name that follows the date on an unlabeled
 // date line (2019-09-26 10:56  证券时报网, 2019-09-05 11:10 游民星空[整理]):
-// 2 to 20 characters without digits, or "".
+// 2 to 20 characters without digits that are not a page control, or "".
 func nameAfterDate(gap string) string {
 	m := dateRe.FindStringIndex(gap)
 	if m == nil || strings.TrimSpace(gap[:m[0]]) != "" {
 		return ""
 	}
-	v := cleanValue(gap[m[1]:], true)
+	rest := strings.TrimSpace(gap[m[1]:])
+	if widgetLine(rest) {
+		return "" // 2021-02-18 20:06 【打印】【关闭】: controls, not a name
+	}
+	v := cleanValue(rest, true)
 	if n := runeLen(v); n < 2 || n > 20 || strings.ContainsAny(v, "0123456789:：") {
 		return ""
+	}
+	if k, ok := labelKinds[strings.Fields(v)[0]]; ok && k == lblOther {
+		return "" // 打印 关闭, 分享, 收藏 … without brackets
 	}
 	for _, w := range []string{"星期", "周", "週", "礼拜", "禮拜", "上午", "下午"} {
 		if strings.HasPrefix(v, w) {

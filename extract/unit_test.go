@@ -539,3 +539,18 @@ func TestLinksFiles(t *testing.T) {
 		t.Errorf("short topic page: kind %v, Files %v", l.Kind, l.Files)
 	}
 }
+
+// A page control after an unlabelled date is not the source's name.
+func TestNameAfterDate(t *testing.T) {
+	for gap, want := range map[string]string{
+		"2019-09-26 10:56  证券时报网":    "证券时报网",
+		"2021-02-18 20:06【打印】【关闭】":   "",
+		"2021-02-18 20:06 [打印] [关闭]": "",
+		"2021-02-18 20:06 打印 关闭":     "",
+		"2021-02-18 20:06 分享":        "",
+	} {
+		if got := nameAfterDate(gap); got != want {
+			t.Errorf("nameAfterDate(%q) = %q, want %q", gap, got, want)
+		}
+	}
+}
