@@ -102,16 +102,18 @@ func crawlInto(ctx context.Context, a *archive.Archive, co crawl.Options, out io
 		Pages: res.Pages, Added: res.Added, Versioned: res.Versioned, Aliased: res.Aliased,
 		Unchanged: res.Unchanged, Failed: len(res.Failures), Status: "ok",
 	}
+	if runErr == nil {
+		if why := unreachable(res, co.StartURLs); why != "" {
+			// Not "partial": monitoring must see a site it cannot reach.
+			runErr = errors.New(why)
+		}
+	}
 	switch {
 	case errors.Is(runErr, context.Canceled):
 		run.Status, run.Error = "interrupted", "stopped by a signal"
 	case errors.Is(runErr, crawl.ErrBlocked):
 		run.Status, run.Error = "blocked", runErr.Error()
 	case runErr != nil:
-		run.Status, run.Error = "error", runErr.Error()
-	case unreachable(res, co.StartURLs) != "":
-		// Not "partial": monitoring must see a site it cannot reach.
-		runErr = errors.New(unreachable(res, co.StartURLs))
 		run.Status, run.Error = "error", runErr.Error()
 	case len(res.Failures) > 0:
 		run.Status = "partial"
